@@ -11,4 +11,9 @@
 
 #![deny(missing_docs, missing_debug_implementations)]
 
+pub mod config;
+pub mod net;
+pub mod protocol;
 pub mod runtime;
+pub mod shared;
+pub mod todo;

@@ -207,6 +207,18 @@ impl<P: Process> Runtime<P> {
         delivered
     }
 
+    /// Delivers the oldest queued message alone; `false` if the queue was
+    /// empty. For stepping through an exchange in tests.
+    pub fn run_one(&mut self) -> bool {
+        match self.queue.pop_front() {
+            Some(envelope) => {
+                self.deliver(envelope);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Sets the clock to `now` and queues the message of every timer due by
     /// then, in deadline order. Returns how many fired.
     pub fn fire_due_timers(&mut self, now: Instant) -> usize {

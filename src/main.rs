@@ -1,0 +1,44 @@
+//! The `todo-server` binary: options, logging, bind, run. Everything else
+//! is in the library.
+
+use std::process::ExitCode;
+
+use todo_server::config::{Command, HELP};
+use todo_server::net::Server;
+
+fn main() -> ExitCode {
+    let config = match Command::parse(std::env::args_os().skip(1)) {
+        Ok(Command::Run(config)) => config,
+        Ok(Command::Help) => {
+            print!("{HELP}");
+            return ExitCode::SUCCESS;
+        }
+        Ok(Command::Version) => {
+            println!("todo-server {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("todo-server: {e}\nTry 'todo-server --help'.");
+            return ExitCode::from(2);
+        }
+    };
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let mut server = match Server::bind(&config) {
+        Ok(server) => server,
+        Err(e) => {
+            eprintln!(
+                "todo-server: cannot listen on {}:{}: {e}",
+                config.bind, config.port
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    log::info!("listening on {}", server.local_addr());
+    match server.run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            log::error!("the poll loop failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

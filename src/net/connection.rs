@@ -1,0 +1,589 @@
+//! A connection process: one client's socket, its input and output bytes,
+//! and the request it has in flight.
+//!
+//! The poll loop turns readiness into `Ready` messages. On each, the
+//! connection reads until `WouldBlock` (or until its input holds enough),
+//! answers the complete lines at the front of its input one by one, and
+//! writes what it has once, at the end of its turn.
+//!
+//! One request at a time is in the runtime. `PING`, `HELP`, `STATS`,
+//! `QUIT` and errors are answered on the spot; the others are calls to the
+//! manager, and the next line is taken only when the call is answered. So
+//! a request always sees the full effect of the one before it on the same
+//! connection, `Down` included: after `KILL x`, the manager has forgotten
+//! `x` before the next line reaches it. Pipelining still costs one read and
+//! one write per batch, because nothing leaves the process between two
+//! requests but queue messages.
+//!
+//! Fairness and backpressure: a turn handles at most `BATCH` requests, then
+//! the connection yields to the next loop pass with a zero-delay timer; and
+//! it takes no new request while `OUTPUT_HIGH_WATER` bytes are unsent,
+//! until the socket drains. On EOF it answers every complete request and
+//! the last partial line, flushes, and closes.
+
+use std::io::{self, Read, Write};
+use std::mem;
+use std::net::{Shutdown, SocketAddr};
+use std::time::Duration;
+
+use mio::net::TcpStream;
+
+use super::{interrupted, would_block};
+use crate::protocol::frame::final_line;
+use crate::protocol::reply;
+use crate::protocol::{next_line, parse, Error, Frame, Request};
+use crate::runtime::{CallError, Context, ExitReason, Flow, Info, Process, Ref};
+use crate::shared::Shared;
+use crate::todo::{Msg, Name, Outcome};
+
+/// Requests one connection handles per turn before letting others go.
+const BATCH: u32 = 128;
+
+/// Unsent reply bytes past which a connection stops taking requests.
+const OUTPUT_HIGH_WATER: usize = 64 * 1024;
+
+/// How many times a `PUT` is retried when its list dies under it (killed
+/// or dropped by another client between the manager's lookup and the list).
+const PUT_ATTEMPTS: u8 = 8;
+
+/// How long a closing connection waits for the peer to close after `QUIT`.
+const LINGER: Duration = Duration::from_secs(2);
+
+/// A client connection's state.
+#[derive(Debug)]
+pub struct Connection {
+    socket: TcpStream,
+    peer: SocketAddr,
+    manager: crate::runtime::Pid,
+    /// Bytes received; requests are parsed from `input[start..]`.
+    input: Vec<u8>,
+    start: usize,
+    /// Reply bytes; `output[sent..]` is not written yet.
+    output: Vec<u8>,
+    sent: usize,
+    /// Lent to `LIST` and `LISTS` calls and given back with the reply, so a
+    /// listing allocates nothing once the connection has one.
+    scratch: Vec<u8>,
+    /// The request the runtime is working on, if any.
+    in_flight: Option<InFlight>,
+    /// Requests handled since the connection last yielded.
+    batch: u32,
+    /// A `Resume` is queued for the next loop pass.
+    resume_queued: bool,
+    /// The socket may hold more bytes: the last read did not hit
+    /// `WouldBlock`.
+    readable: bool,
+    /// The peer shut its write side.
+    eof: bool,
+    /// Dropping input up to the next LF after an over-long line.
+    discarding: bool,
+    phase: Phase,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Serving requests.
+    Open,
+    /// `QUIT` answered: flush, then close.
+    Quitting,
+    /// Write side shut after `QUIT`; reading and dropping until the peer
+    /// closes, so that unread bytes do not turn our close into a reset that
+    /// could destroy the reply in flight. Bounded by `LINGER`.
+    Lingering,
+}
+
+/// The request at `input[start..]` that is waiting for its answer. Its
+/// bytes stay in the input until it is answered, so a `PUT` can be sent
+/// again.
+#[derive(Debug)]
+struct InFlight {
+    call: Ref,
+    kind: Kind,
+    /// Bytes of the line, LF excluded.
+    len: usize,
+    /// Bytes to consume when answered, LF included.
+    consumed: usize,
+    attempts: u8,
+}
+
+/// What a failed call means, by the request that made it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Retry: a `PUT` creates its list, so a list that died under it is
+    /// no reason to fail.
+    Put,
+    /// `LIST`, `DEL`, `DROP`: the list died, so it is not found.
+    OnList,
+    /// `CREATE`, `KILL`, `LISTS`: only the manager answers these.
+    OnManager,
+}
+
+/// Why a turn stopped taking requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pause {
+    /// No complete line in the input.
+    NoLine,
+    /// A request is in flight.
+    Waiting,
+    /// The batch is used up; a `Resume` is queued.
+    Batch,
+    /// Too many unsent bytes.
+    Output,
+    /// Closing: no more requests.
+    Closing,
+}
+
+type Cx<'a, 'b, P> = &'a mut Context<'b, P>;
+
+impl Connection {
+    /// A connection on an accepted socket, whose requests go to `manager`.
+    pub fn new(socket: TcpStream, peer: SocketAddr, manager: crate::runtime::Pid) -> Connection {
+        Connection {
+            socket,
+            peer,
+            manager,
+            input: Vec::new(),
+            start: 0,
+            output: Vec::new(),
+            sent: 0,
+            scratch: Vec::new(),
+            in_flight: None,
+            batch: 0,
+            resume_queued: false,
+            readable: false,
+            eof: false,
+            discarding: false,
+            phase: Phase::Open,
+        }
+    }
+
+    /// The socket, for registering with the poll loop.
+    pub fn socket_mut(&mut self) -> &mut TcpStream {
+        &mut self.socket
+    }
+
+    /// Readiness, replies, and the connection's own timers.
+    pub fn handle_info<P: Process<Msg = Msg, Shared = Shared>>(
+        &mut self,
+        cx: Cx<'_, '_, P>,
+        info: Info<Msg>,
+    ) -> Flow {
+        match info {
+            Info::Message(Msg::Ready { readable, writable }) => {
+                self.readable |= readable;
+                if writable {
+                    if let Err(e) = self.flush() {
+                        return self.broken(cx, e);
+                    }
+                }
+            }
+            Info::Message(Msg::Resume) => {
+                self.resume_queued = false;
+                self.batch = 0;
+            }
+            Info::Message(Msg::Linger) => {
+                log::debug!(
+                    "connection {} ({}): peer did not close, closing",
+                    cx.pid(),
+                    self.peer
+                );
+                return Flow::Stop(ExitReason::Normal);
+            }
+            Info::Reply { call, result } => self.answered(cx, call, result),
+            other => log::debug!(
+                "{} ignored an unexpected {} message",
+                cx.pid(),
+                other.kind()
+            ),
+        }
+        self.pump(cx)
+    }
+
+    /// Gives back what the connection counted.
+    pub fn terminate(&mut self, shared: &mut Shared) {
+        shared.connections -= 1;
+    }
+
+    /// Runs requests, reads more input and writes output until nothing more
+    /// can be done this turn, then decides whether the connection is done.
+    fn pump<P: Process<Msg = Msg, Shared = Shared>>(&mut self, cx: Cx<'_, '_, P>) -> Flow {
+        loop {
+            let pause = self.execute(cx);
+            if self.wants_input(cx.shared()) {
+                match self.read(cx.shared()) {
+                    Ok(true) => continue,
+                    Ok(false) => {}
+                    Err(e) => return self.broken(cx, e),
+                }
+            }
+            if let Err(e) = self.flush() {
+                return self.broken(cx, e);
+            }
+            if pause == Pause::Output && self.unsent() < OUTPUT_HIGH_WATER {
+                continue;
+            }
+            if pause == Pause::NoLine {
+                self.batch = 0;
+            }
+            break;
+        }
+        self.settle(cx)
+    }
+
+    /// Answers the requests at the front of the input, in order, until one
+    /// is in flight or the turn must pause.
+    fn execute<P: Process<Msg = Msg, Shared = Shared>>(&mut self, cx: Cx<'_, '_, P>) -> Pause {
+        loop {
+            if self.phase != Phase::Open {
+                return Pause::Closing;
+            }
+            if self.in_flight.is_some() {
+                return Pause::Waiting;
+            }
+            if self.unsent() >= OUTPUT_HIGH_WATER {
+                return Pause::Output;
+            }
+            if self.batch >= BATCH {
+                if !self.resume_queued {
+                    self.resume_queued = true;
+                    let me = cx.pid();
+                    cx.send_after(me, Duration::ZERO, Msg::Resume);
+                }
+                return Pause::Batch;
+            }
+            let buf = &self.input[self.start..];
+            if self.discarding {
+                match buf.iter().position(|&b| b == b'\n') {
+                    Some(lf) => {
+                        self.start += lf + 1;
+                        self.discarding = false;
+                        continue;
+                    }
+                    None => {
+                        self.start = self.input.len();
+                        return Pause::NoLine;
+                    }
+                }
+            }
+            let max_line = cx.shared().max_line;
+            let (len, consumed) = match next_line(buf, max_line) {
+                Frame::Line { len, next } => (len, next),
+                // At EOF, what is left is the last request.
+                Frame::Partial if self.eof && !buf.is_empty() => (final_line(buf).len(), buf.len()),
+                Frame::Partial => return Pause::NoLine,
+                Frame::TooLong { next } => {
+                    match next {
+                        Some(next) => self.start += next,
+                        None => {
+                            self.start = self.input.len();
+                            self.discarding = !self.eof;
+                        }
+                    }
+                    self.local_reply(cx.shared(), |out| reply::error(out, &Error::LineTooLong));
+                    continue;
+                }
+            };
+            if len > max_line {
+                // A last line without LF can only be checked here.
+                self.start += consumed;
+                self.local_reply(cx.shared(), |out| reply::error(out, &Error::LineTooLong));
+                continue;
+            }
+            self.batch += 1;
+            self.dispatch(cx, len, consumed, 1);
+        }
+    }
+
+    /// Answers the line `input[start..start + len]` on the spot, or sends
+    /// it to the manager and records it as in flight.
+    fn dispatch<P: Process<Msg = Msg, Shared = Shared>>(
+        &mut self,
+        cx: Cx<'_, '_, P>,
+        len: usize,
+        consumed: usize,
+        attempts: u8,
+    ) {
+        let line = &self.input[self.start..self.start + len];
+        let request = match parse(line) {
+            None => {
+                self.start += consumed;
+                return;
+            }
+            Some(Err(e)) => {
+                reply::error(&mut self.output, &e);
+                self.start += consumed;
+                cx.shared().commands += 1;
+                return;
+            }
+            Some(Ok(request)) => request,
+        };
+        let (msg, kind) = match request {
+            Request::Put { list, item } => (
+                Msg::Put {
+                    name: Name::new(list),
+                    item: item.into(),
+                },
+                Kind::Put,
+            ),
+            Request::List { list } => (
+                Msg::List {
+                    name: Name::new(list),
+                    out: mem::take(&mut self.scratch),
+                    write: reply::data_line,
+                },
+                Kind::OnList,
+            ),
+            Request::Del { list, item } => (
+                Msg::Del {
+                    name: Name::new(list),
+                    item: item.into(),
+                },
+                Kind::OnList,
+            ),
+            Request::Drop { list } => (
+                Msg::Drop {
+                    name: Name::new(list),
+                },
+                Kind::OnList,
+            ),
+            Request::Create { list } => (
+                Msg::Create {
+                    name: Name::new(list),
+                },
+                Kind::OnManager,
+            ),
+            Request::Kill { list } => (
+                Msg::Kill {
+                    name: Name::new(list),
+                },
+                Kind::OnManager,
+            ),
+            Request::Lists => (
+                Msg::Lists {
+                    out: mem::take(&mut self.scratch),
+                    write: reply::data_line,
+                },
+                Kind::OnManager,
+            ),
+            Request::Ping => return self.answer_here(cx, consumed, reply::ok),
+            Request::Help => return self.answer_here(cx, consumed, reply::help),
+            Request::Stats => {
+                let processes = cx.process_count();
+                self.start += consumed;
+                let shared = cx.shared();
+                shared.commands += 1;
+                return stats(&mut self.output, shared, processes);
+            }
+            Request::Quit => {
+                self.answer_here(cx, consumed, reply::ok);
+                // Nothing after QUIT is executed.
+                self.phase = Phase::Quitting;
+                self.input = Vec::new();
+                self.start = 0;
+                return;
+            }
+        };
+        let call = cx.call(self.manager, msg);
+        self.in_flight = Some(InFlight {
+            call,
+            kind,
+            len,
+            consumed,
+            attempts,
+        });
+    }
+
+    /// Answers a request that needs no other process.
+    fn answer_here<P: Process<Msg = Msg, Shared = Shared>>(
+        &mut self,
+        cx: Cx<'_, '_, P>,
+        consumed: usize,
+        write: impl FnOnce(&mut Vec<u8>),
+    ) {
+        self.start += consumed;
+        self.local_reply(cx.shared(), write);
+    }
+
+    fn local_reply(&mut self, shared: &mut Shared, write: impl FnOnce(&mut Vec<u8>)) {
+        shared.commands += 1;
+        write(&mut self.output);
+    }
+
+    /// The answer to the request in flight.
+    fn answered<P: Process<Msg = Msg, Shared = Shared>>(
+        &mut self,
+        cx: Cx<'_, '_, P>,
+        call: Ref,
+        result: Result<Msg, CallError>,
+    ) {
+        let Some(flight) = self.in_flight.take_if(|f| f.call == call) else {
+            return;
+        };
+        match result {
+            Ok(Msg::Done(Outcome::Ok)) => reply::ok(&mut self.output),
+            Ok(Msg::Done(Outcome::NotFound)) => reply::error(&mut self.output, &Error::NotFound),
+            Ok(Msg::Rendered(mut rendered)) => {
+                if self.unsent() == 0 {
+                    // Nothing waiting: the rendered bytes become the output
+                    // as they are.
+                    self.output.clear();
+                    self.sent = 0;
+                    mem::swap(&mut self.output, &mut rendered);
+                } else {
+                    self.output.extend_from_slice(&rendered);
+                }
+                reply::ok(&mut self.output);
+                rendered.clear();
+                self.scratch = rendered;
+            }
+            Ok(other) => {
+                log::error!("connection {}: unexpected answer {other:?}", cx.pid());
+                reply::error(&mut self.output, &Error::Internal);
+            }
+            Err(e) => match flight.kind {
+                Kind::Put if flight.attempts < PUT_ATTEMPTS => {
+                    log::debug!(
+                        "connection {}: list died under a PUT ({e}); retrying",
+                        cx.pid()
+                    );
+                    return self.dispatch(cx, flight.len, flight.consumed, flight.attempts + 1);
+                }
+                Kind::OnList => reply::error(&mut self.output, &Error::NotFound),
+                _ => {
+                    log::error!("connection {}: request failed: {e}", cx.pid());
+                    reply::error(&mut self.output, &Error::Internal);
+                }
+            },
+        }
+        self.start += flight.consumed;
+        cx.shared().commands += 1;
+    }
+
+    /// Whether to read now: the socket may have bytes, the peer has not
+    /// closed, and the input is not already holding enough.
+    fn wants_input(&self, shared: &Shared) -> bool {
+        let limit = (shared.max_line + 2).max(shared.read_buf.len());
+        self.readable && !self.eof && self.input.len() - self.start < limit
+    }
+
+    /// Reads until `WouldBlock`, EOF, or enough input. Returns whether
+    /// anything new came (bytes or EOF).
+    fn read(&mut self, shared: &mut Shared) -> io::Result<bool> {
+        if self.start > 0 {
+            self.input.drain(..self.start);
+            self.start = 0;
+        }
+        let mut progress = false;
+        while self.wants_input(shared) {
+            match self.socket.read(&mut shared.read_buf) {
+                Ok(0) => {
+                    self.eof = true;
+                    progress = true;
+                }
+                Ok(n) => {
+                    if self.phase == Phase::Open {
+                        self.input.extend_from_slice(&shared.read_buf[..n]);
+                    }
+                    progress = true;
+                }
+                Err(e) if would_block(&e) => self.readable = false,
+                Err(e) if interrupted(&e) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(progress)
+    }
+
+    fn unsent(&self) -> usize {
+        self.output.len() - self.sent
+    }
+
+    /// Writes pending output until done or `WouldBlock`.
+    fn flush(&mut self) -> io::Result<()> {
+        while self.sent < self.output.len() {
+            match self.socket.write(&self.output[self.sent..]) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => self.sent += n,
+                Err(e) if would_block(&e) => break,
+                Err(e) if interrupted(&e) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if self.sent == self.output.len() {
+            self.output.clear();
+            self.sent = 0;
+        } else if self.sent > self.output.len() / 2 {
+            self.output.drain(..self.sent);
+            self.sent = 0;
+        }
+        Ok(())
+    }
+
+    /// After a turn: close if done, and let an idle connection hold no
+    /// buffers.
+    fn settle<P: Process<Msg = Msg, Shared = Shared>>(&mut self, cx: Cx<'_, '_, P>) -> Flow {
+        let drained = self.unsent() == 0;
+        match self.phase {
+            Phase::Open => {
+                let nothing_left = self.in_flight.is_none() && self.start == self.input.len();
+                if self.eof && nothing_left && drained {
+                    log::debug!("connection {} ({}) closed by peer", cx.pid(), self.peer);
+                    return Flow::Stop(ExitReason::Normal);
+                }
+            }
+            Phase::Quitting if drained => {
+                let _ = self.socket.shutdown(Shutdown::Write);
+                self.phase = Phase::Lingering;
+                let me = cx.pid();
+                cx.send_after(me, LINGER, Msg::Linger);
+                if self.eof {
+                    return Flow::Stop(ExitReason::Normal);
+                }
+            }
+            Phase::Quitting => {}
+            Phase::Lingering => {
+                if self.eof {
+                    log::debug!("connection {} ({}) quit", cx.pid(), self.peer);
+                    return Flow::Stop(ExitReason::Normal);
+                }
+            }
+        }
+        if self.in_flight.is_none() && self.start == self.input.len() && drained {
+            // Idle: give the buffers back. The next request allocates again,
+            // which costs less than keeping them on thousands of idle
+            // connections.
+            self.input = Vec::new();
+            self.start = 0;
+            self.output = Vec::new();
+            self.scratch = Vec::new();
+        }
+        Flow::Continue
+    }
+
+    /// The socket failed (reset, broken pipe): nothing more can be sent.
+    fn broken<P: Process<Msg = Msg, Shared = Shared>>(
+        &mut self,
+        cx: Cx<'_, '_, P>,
+        e: io::Error,
+    ) -> Flow {
+        log::debug!("connection {} ({}) lost: {e}", cx.pid(), self.peer);
+        Flow::Stop(ExitReason::Normal)
+    }
+}
+
+/// The `STATS` reply.
+fn stats(out: &mut Vec<u8>, shared: &Shared, processes: usize) {
+    let rows: [(&str, u64); 6] = [
+        ("uptime_seconds", shared.started.elapsed().as_secs()),
+        ("connections", shared.connections),
+        ("lists", shared.lists),
+        ("items", shared.items),
+        ("processes", processes as u64),
+        ("commands", shared.commands),
+    ];
+    for (key, value) in rows {
+        // Writing to a Vec cannot fail.
+        let _ = writeln!(out, "* {key} {value}");
+    }
+    reply::ok(out);
+}

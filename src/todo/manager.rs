@@ -1,0 +1,138 @@
+//! The manager: maps list names to list processes, as the guide's
+//! `KV.Registry` does. It monitors every list and never links to one (a
+//! list's crash must not take the manager down), and forgets a name only
+//! when that list's `Down` arrives, whatever ended it: `DROP`, `KILL` or a
+//! crash.
+//!
+//! Requests for a list are forwarded with the caller's `Caller`, so the
+//! list answers the connection directly: connection -> manager -> list ->
+//! connection, three queue hops.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use super::list::List;
+use super::msg::{Msg, Outcome};
+use super::Host;
+use crate::runtime::{Caller, Context, ExitReason, Flow, Info, Pid, Ref};
+
+/// The manager process's state.
+#[derive(Debug, Default)]
+pub struct Manager {
+    /// Name -> live list process. The standard
+    /// `HashMap`'s hasher is randomly keyed, so client-chosen names cannot
+    /// flood one bucket.
+    lists: HashMap<Rc<[u8]>, Pid>,
+    /// Monitor -> name, to forget the right name when a `Down` arrives. The
+    /// name is shared with `lists`, not copied.
+    names: HashMap<Ref, Rc<[u8]>>,
+}
+
+impl Manager {
+    /// A manager with no lists.
+    pub fn new() -> Manager {
+        Manager::default()
+    }
+
+    /// The process of list `name`, if the manager knows one.
+    pub fn lookup(&self, name: &[u8]) -> Option<Pid> {
+        self.lists.get(name).copied()
+    }
+
+    /// How many names the manager knows.
+    pub fn len(&self) -> usize {
+        self.lists.len()
+    }
+
+    /// Whether the manager knows no names.
+    pub fn is_empty(&self) -> bool {
+        self.lists.is_empty()
+    }
+
+    /// Serves one request: answers it, or forwards it to the list.
+    pub fn handle_call<P: Host>(
+        &mut self,
+        cx: &mut Context<'_, P>,
+        from: Caller,
+        msg: Msg,
+    ) -> Flow {
+        match msg {
+            Msg::Put { ref name, .. } => {
+                let pid = self.lookup_or_start(cx, name.as_bytes());
+                cx.forward(from, pid, msg);
+            }
+            Msg::List { ref name, .. } | Msg::Del { ref name, .. } | Msg::Drop { ref name } => {
+                match self.lookup(name.as_bytes()) {
+                    Some(pid) => cx.forward(from, pid, msg),
+                    None => cx.reply(from, Msg::Done(Outcome::NotFound)),
+                }
+            }
+            Msg::Create { name } => {
+                self.lookup_or_start(cx, name.as_bytes());
+                cx.reply(from, Msg::Done(Outcome::Ok));
+            }
+            Msg::Kill { name } => {
+                // The name stays until the list's Down: the manager learns
+                // of a kill the way it learns of a crash.
+                let outcome = match self.lookup(name.as_bytes()) {
+                    Some(pid) => {
+                        cx.exit(pid, ExitReason::Kill);
+                        Outcome::Ok
+                    }
+                    None => Outcome::NotFound,
+                };
+                cx.reply(from, Msg::Done(outcome));
+            }
+            Msg::Lists { mut out, write } => {
+                let mut names: Vec<&[u8]> = self.lists.keys().map(|name| &name[..]).collect();
+                names.sort_unstable();
+                for name in names {
+                    write(&mut out, name);
+                }
+                cx.reply(from, Msg::Rendered(out));
+            }
+            other => {
+                log::error!("manager got an unexpected call: {other:?}");
+                cx.reply(from, Msg::Done(Outcome::Invalid));
+            }
+        }
+        Flow::Continue
+    }
+
+    /// A list's `Down`: forget its name.
+    pub fn handle_info<P: Host>(&mut self, cx: &mut Context<'_, P>, info: Info<Msg>) -> Flow {
+        match info {
+            Info::Down {
+                monitor,
+                pid,
+                reason,
+            } => {
+                if let Some(name) = self.names.remove(&monitor) {
+                    self.lists.remove(&name);
+                    log::debug!(
+                        "list {:?} ({pid}) exited: {reason}",
+                        String::from_utf8_lossy(&name)
+                    );
+                }
+            }
+            other => log::debug!(
+                "{} ignored an unexpected {} message",
+                cx.pid(),
+                other.kind()
+            ),
+        }
+        Flow::Continue
+    }
+
+    fn lookup_or_start<P: Host>(&mut self, cx: &mut Context<'_, P>, name: &[u8]) -> Pid {
+        if let Some(pid) = self.lookup(name) {
+            return pid;
+        }
+        let (pid, monitor) = cx.spawn_monitor(P::from(List::new()));
+        cx.shared().lists += 1;
+        let name: Rc<[u8]> = name.into();
+        self.lists.insert(name.clone(), pid);
+        self.names.insert(monitor, name);
+        pid
+    }
+}

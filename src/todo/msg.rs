@@ -1,0 +1,169 @@
+//! What the server's processes say to each other: requests (connection to
+//! manager, forwarded to a list), replies, and the events that drive a
+//! connection.
+
+use std::fmt;
+
+/// Writes one item (or one name) of a `LIST` (or `LISTS`) reply into the
+/// buffer. The caller chooses the format, so the domain knows nothing of
+/// the wire protocol and the reply is written once, straight into the
+/// buffer that travels back.
+pub type WriteItem = fn(&mut Vec<u8>, &[u8]);
+
+/// Every message of the server.
+pub enum Msg {
+    /// Add `item` to list `name`, creating the list if needed.
+    Put {
+        /// The list.
+        name: Name,
+        /// The item, already in the form the list keeps.
+        item: Box<[u8]>,
+    },
+    /// Write the list's items, newest first, into `out` with `write`.
+    List {
+        /// The list.
+        name: Name,
+        /// A buffer lent by the caller, sent back in `Rendered`.
+        out: Vec<u8>,
+        /// How to write each item.
+        write: WriteItem,
+    },
+    /// Create list `name` if it does not exist.
+    Create {
+        /// The list.
+        name: Name,
+    },
+    /// Remove the newest copy of `item` from list `name`.
+    Del {
+        /// The list.
+        name: Name,
+        /// The item to remove.
+        item: Box<[u8]>,
+    },
+    /// Stop the list's process normally.
+    Drop {
+        /// The list.
+        name: Name,
+    },
+    /// Kill the list's process, as a crash would.
+    Kill {
+        /// The list.
+        name: Name,
+    },
+    /// Write every list name, sorted bytewise, into `out` with `write`.
+    Lists {
+        /// A buffer lent by the caller, sent back in `Rendered`.
+        out: Vec<u8>,
+        /// How to write each name.
+        write: WriteItem,
+    },
+    /// Reply: how a request went.
+    Done(Outcome),
+    /// Reply: the lent buffer, with the data written.
+    Rendered(Vec<u8>),
+    /// To a connection, from the poll loop: its socket is ready.
+    Ready {
+        /// Bytes (or EOF) may be waiting.
+        readable: bool,
+        /// The socket can take more bytes.
+        writable: bool,
+    },
+    /// To a connection, from itself: go on with the requests it left for
+    /// the next loop pass, to let others have their turn.
+    Resume,
+    /// To a connection, from itself: stop waiting for the peer to close.
+    Linger,
+}
+
+/// How a request went.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Outcome {
+    /// Done.
+    Ok,
+    /// No such list, or no such item.
+    NotFound,
+    /// A request the receiver does not handle (a bug, logged).
+    Invalid,
+}
+
+impl fmt::Debug for Msg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Msg::Put { name, item } => {
+                write!(f, "Put({name:?}, {:?})", String::from_utf8_lossy(item))
+            }
+            Msg::List { name, .. } => write!(f, "List({name:?})"),
+            Msg::Create { name } => write!(f, "Create({name:?})"),
+            Msg::Del { name, item } => {
+                write!(f, "Del({name:?}, {:?})", String::from_utf8_lossy(item))
+            }
+            Msg::Drop { name } => write!(f, "Drop({name:?})"),
+            Msg::Kill { name } => write!(f, "Kill({name:?})"),
+            Msg::Lists { .. } => f.write_str("Lists"),
+            Msg::Done(outcome) => write!(f, "Done({outcome:?})"),
+            Msg::Rendered(out) => write!(f, "Rendered({:?})", String::from_utf8_lossy(out)),
+            Msg::Ready { readable, writable } => write!(f, "Ready(r={readable}, w={writable})"),
+            Msg::Resume => f.write_str("Resume"),
+            Msg::Linger => f.write_str("Linger"),
+        }
+    }
+}
+
+/// Longest name kept inline.
+const INLINE: usize = 30;
+
+/// A list name inside a message: kept inline up to 30 bytes, so that
+/// looking a list up allocates nothing for the usual short names; longer
+/// ones (the protocol allows 255) go to the heap.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Name(Repr);
+
+#[derive(Clone, PartialEq, Eq)]
+enum Repr {
+    Inline { len: u8, bytes: [u8; INLINE] },
+    Heap(Box<[u8]>),
+}
+
+impl Name {
+    /// Copies `bytes` into a name.
+    pub fn new(bytes: &[u8]) -> Name {
+        if bytes.len() <= INLINE {
+            let mut inline = [0; INLINE];
+            inline[..bytes.len()].copy_from_slice(bytes);
+            Name(Repr::Inline {
+                len: bytes.len() as u8,
+                bytes: inline,
+            })
+        } else {
+            Name(Repr::Heap(bytes.into()))
+        }
+    }
+
+    /// The name's bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        match &self.0 {
+            Repr::Inline { len, bytes } => &bytes[..*len as usize],
+            Repr::Heap(bytes) => bytes,
+        }
+    }
+}
+
+impl fmt::Debug for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", String::from_utf8_lossy(self.as_bytes()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_inline_and_on_the_heap() {
+        for len in [0, 1, 30, 31, 255] {
+            let bytes: Vec<u8> = (0..len).map(|i| i as u8).collect();
+            assert_eq!(Name::new(&bytes).as_bytes(), &bytes[..]);
+        }
+        assert_eq!(std::mem::size_of::<Name>(), 32);
+    }
+}
