@@ -5,9 +5,19 @@
 //!
 //! # Layout
 //!
+//! Each layer uses only the ones listed before it.
+//!
 //! - [`runtime`]: processes, pids, the run queue, monitors, links,
 //!   call/cast/info, crash isolation, timers. Knows nothing of lists or
 //!   sockets.
+//! - [`config`]: every command-line option and its default.
+//! - [`shared`]: the limits and counters every process can see.
+//! - [`todo`]: the guide's manager and list processes, and their messages.
+//! - [`protocol`]: bytes to requests and results to reply bytes, no I/O.
+//! - [`net`]: the poll loop, the listener and the connection processes.
+//!
+//! The binary (`src/main.rs`) parses options, sets up logging, binds and
+//! runs [`net::Server`].
 
 #![deny(missing_docs, missing_debug_implementations)]
 

@@ -1,0 +1,11 @@
+//! Integration tests: a real server over real TCP on 127.0.0.1, one module
+//! per area, compiled into one binary.
+
+mod util;
+
+mod binary;
+mod commands;
+mod concurrency;
+mod errors;
+mod framing;
+mod pipelining;

@@ -1,0 +1,163 @@
+//! Test helpers: a real `todo-server` process on an ephemeral loopback port,
+//! stopped when the test ends, and a line-oriented client.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// How long a client waits for any one read before the test fails rather
+/// than hangs. A bound, not a timing assertion.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+/// A running server, killed on drop.
+pub struct Server {
+    child: Child,
+    pub addr: SocketAddr,
+    /// Everything the server has logged so far.
+    pub log: Arc<Mutex<String>>,
+}
+
+impl Server {
+    /// Starts the server with these extra arguments on port 0.
+    pub fn start(args: &[&str]) -> Server {
+        Server::start_with_log(args, "info")
+    }
+
+    pub fn start_with_log(args: &[&str], rust_log: &str) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_todo-server"))
+            .args(["--port", "0"])
+            .args(args)
+            .env("RUST_LOG", rust_log)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start todo-server");
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let log = Arc::new(Mutex::new(String::new()));
+        let mut line = String::new();
+        let addr = loop {
+            line.clear();
+            if stderr.read_line(&mut line).unwrap() == 0 {
+                let _ = child.kill();
+                panic!(
+                    "server exited before listening; log: {}",
+                    log.lock().unwrap()
+                );
+            }
+            log.lock().unwrap().push_str(&line);
+            if let Some(at) = line.find("listening on ") {
+                break line[at + 13..].trim().parse().expect("address in log");
+            }
+        };
+        // Keep draining stderr so the server never blocks on it.
+        let sink = Arc::clone(&log);
+        std::thread::spawn(move || {
+            let mut rest = String::new();
+            while stderr.read_line(&mut rest).unwrap_or(0) > 0 {
+                sink.lock().unwrap().push_str(&rest);
+                rest.clear();
+            }
+        });
+        Server { child, addr, log }
+    }
+
+    pub fn connect(&self) -> Client {
+        Client::connect(self.addr)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits for the server to exit by itself; its exit code.
+    pub fn wait(mut self) -> Option<i32> {
+        let status = self.child.wait().unwrap();
+        status.code()
+    }
+
+    pub fn is_running(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A client connection that reads replies line by line.
+pub struct Client {
+    pub stream: TcpStream,
+    reader: BufReader<TcpStream>,
+}
+
+impl Client {
+    pub fn connect(addr: SocketAddr) -> Client {
+        let stream = TcpStream::connect(addr).expect("connect");
+        stream.set_read_timeout(Some(PATIENCE)).unwrap();
+        stream.set_nodelay(true).unwrap();
+        let reader = BufReader::new(stream.try_clone().unwrap());
+        Client { stream, reader }
+    }
+
+    pub fn send(&mut self, bytes: &[u8]) {
+        self.stream.write_all(bytes).expect("send");
+    }
+
+    /// Reads one whole reply: lines up to and including `OK` or `ERR ...`.
+    pub fn reply(&mut self) -> Vec<u8> {
+        let mut reply = Vec::new();
+        loop {
+            let start = reply.len();
+            let n = self
+                .reader
+                .read_until(b'\n', &mut reply)
+                .expect("read reply");
+            assert!(
+                n > 0,
+                "connection closed mid-reply after {:?}",
+                String::from_utf8_lossy(&reply)
+            );
+            let line = &reply[start..];
+            if line == b"OK\n" || line.starts_with(b"ERR ") {
+                return reply;
+            }
+            assert!(
+                line.starts_with(b"* "),
+                "not a data line: {:?}",
+                String::from_utf8_lossy(line)
+            );
+        }
+    }
+
+    /// Sends one request line and returns its reply.
+    pub fn request(&mut self, line: &[u8]) -> Vec<u8> {
+        let mut bytes = line.to_vec();
+        bytes.push(b'\n');
+        self.send(&bytes);
+        self.reply()
+    }
+
+    /// `request` for text, returning text.
+    pub fn ask(&mut self, line: &str) -> String {
+        String::from_utf8(self.request(line.as_bytes())).expect("UTF-8 reply")
+    }
+
+    pub fn shutdown_write(&mut self) {
+        self.stream.shutdown(Shutdown::Write).unwrap();
+    }
+
+    /// Reads everything until the server closes.
+    pub fn read_to_end(&mut self) -> Vec<u8> {
+        let mut all = Vec::new();
+        self.reader.read_to_end(&mut all).expect("read to EOF");
+        all
+    }
+}
