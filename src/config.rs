@@ -17,6 +17,19 @@ pub struct Config {
     /// Longest request line in bytes, LF (and a CR before it) excluded.
     /// Redis's inline protocol allows 64 KiB; so do we.
     pub max_line: usize,
+    /// Bytes of stored names and items (each counted with a fixed
+    /// overhead) past which writes get `ERR out of memory`; 0 for no limit.
+    /// On by default, at 1 GiB: enough for millions of short lists, and a
+    /// ceiling that no client can push the server's heap through on an
+    /// ordinary machine. The counted bytes track the real heap closely (see
+    /// `todo::memory`).
+    pub max_memory: u64,
+    /// Open connections past which a new client gets `ERR max clients
+    /// reached` and is closed. Redis's default.
+    pub max_clients: usize,
+    /// Seconds a connection may sit idle before the server closes it; 0
+    /// (the default) never closes an idle connection.
+    pub timeout: u64,
 }
 
 impl Default for Config {
@@ -25,6 +38,9 @@ impl Default for Config {
             bind: IpAddr::from([127, 0, 0, 1]),
             port: 4040,
             max_line: 65536,
+            max_memory: 1 << 30,
+            max_clients: 10_000,
+            timeout: 0,
         }
     }
 }
@@ -87,6 +103,11 @@ Options:
       --bind ADDR        address to listen on [default: 127.0.0.1]
       --port PORT        port to listen on, 0 for any free one [default: 4040]
       --max-line BYTES   longest request line, LF excluded [default: 65536]
+      --max-memory SIZE  limit on stored names and items, e.g. 64mb, 1gb;
+                         0 for none [default: 1gb]
+      --max-clients N    open connections allowed [default: 10000]
+      --timeout SECONDS  close connections idle this long; 0 for never
+                         [default: 0]
   -h, --help             print this help and exit
   -V, --version          print the version and exit
 
@@ -117,6 +138,9 @@ impl Command {
                 "--bind" => "--bind",
                 "--port" => "--port",
                 "--max-line" => "--max-line",
+                "--max-memory" => "--max-memory",
+                "--max-clients" => "--max-clients",
+                "--timeout" => "--timeout",
                 _ => return Err(ConfigError::Unknown(arg)),
             };
             let value = match inline {
@@ -138,6 +162,22 @@ impl Command {
                         .parse()
                         .map_err(|_| invalid("a port number, 0 to 65535"))?
                 }
+                "--max-memory" => {
+                    config.max_memory = parse_size(&value)
+                        .ok_or_else(|| invalid("a size such as 1048576, 64mb or 1gb"))?
+                }
+                "--max-clients" => {
+                    config.max_clients = value
+                        .parse()
+                        .ok()
+                        .filter(|&n| n > 0)
+                        .ok_or_else(|| invalid("a number of connections above 0"))?
+                }
+                "--timeout" => {
+                    config.timeout = value
+                        .parse()
+                        .map_err(|_| invalid("a number of seconds, 0 for never"))?
+                }
                 _ => {
                     config.max_line = value
                         .parse()
@@ -149,6 +189,28 @@ impl Command {
         }
         Ok(Command::Run(config))
     }
+}
+
+/// Parses a size: bytes, or a number with a unit as Redis takes them:
+/// `k`, `m`, `g` (powers of 1000) or `kb`, `mb`, `gb` (powers of 1024), in
+/// any case.
+fn parse_size(text: &str) -> Option<u64> {
+    let text = text.trim().to_ascii_lowercase();
+    let digits = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits);
+    let scale: u64 = match unit {
+        "" | "b" => 1,
+        "k" => 1000,
+        "kb" => 1 << 10,
+        "m" => 1000 * 1000,
+        "mb" => 1 << 20,
+        "g" => 1000 * 1000 * 1000,
+        "gb" => 1 << 30,
+        _ => return None,
+    };
+    number.parse::<u64>().ok()?.checked_mul(scale)
 }
 
 #[cfg(test)]
@@ -174,6 +236,38 @@ mod tests {
         assert_eq!(config.port, 0);
         assert_eq!(config.bind, IpAddr::from([0, 0, 0, 0]));
         assert_eq!(config.max_line, 10);
+    }
+
+    #[test]
+    fn sizes_take_redis_units() {
+        assert_eq!(parse_size("1048576"), Some(1 << 20));
+        assert_eq!(parse_size("64mb"), Some(64 << 20));
+        assert_eq!(parse_size("1GB"), Some(1 << 30));
+        assert_eq!(parse_size("2k"), Some(2000));
+        assert_eq!(parse_size("0"), Some(0));
+        assert_eq!(parse_size("mb"), None);
+        assert_eq!(parse_size("12tb"), None);
+        assert_eq!(parse_size("-1"), None);
+        assert_eq!(parse_size("99999999999gb"), None);
+    }
+
+    #[test]
+    fn limits_have_safe_defaults() {
+        let config = Config::default();
+        assert_eq!(config.max_memory, 1 << 30);
+        assert_eq!(config.max_clients, 10_000);
+        assert_eq!(config.timeout, 0);
+        let Ok(Command::Run(config)) =
+            parse(&["--max-memory", "64mb", "--max-clients=5", "--timeout", "30"])
+        else {
+            panic!("should parse");
+        };
+        assert_eq!(
+            (config.max_memory, config.max_clients, config.timeout),
+            (64 << 20, 5, 30)
+        );
+        assert!(parse(&["--max-clients", "0"]).is_err());
+        assert!(parse(&["--timeout", "soon"]).is_err());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! connection is reading. Processes reach it through `Context::shared`;
 //! there is one thread, so there are no locks.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::config::Config;
 
@@ -14,6 +14,8 @@ pub struct Shared {
     pub started: Instant,
     /// Longest request line, LF excluded.
     pub max_line: usize,
+    /// How long a connection may be idle before it is closed, if at all.
+    pub idle_timeout: Option<Duration>,
     /// Open connections.
     pub connections: u64,
     /// Requests answered (blank lines are not requests).
@@ -22,6 +24,12 @@ pub struct Shared {
     pub lists: u64,
     /// Items in all lists.
     pub items: u64,
+    /// Counted bytes of stored names and items (see `todo::memory`).
+    pub used_memory: u64,
+    /// Limit on `used_memory`; 0 for none.
+    pub max_memory: u64,
+    /// Connections refused because of the client limit.
+    pub rejected_connections: u64,
     /// Where connections read into before copying what they received into
     /// their own buffer, so that an idle connection holds no read buffer.
     pub read_buf: Vec<u8>,
@@ -36,11 +44,61 @@ impl Shared {
         Shared {
             started: Instant::now(),
             max_line: config.max_line,
+            idle_timeout: (config.timeout > 0).then(|| Duration::from_secs(config.timeout)),
             connections: 0,
             commands: 0,
             lists: 0,
             items: 0,
+            used_memory: 0,
+            max_memory: config.max_memory,
+            rejected_connections: 0,
             read_buf: vec![0; READ_CHUNK],
         }
+    }
+
+    /// Counts `bytes` more of stored data, unless that would pass the
+    /// memory limit: then nothing is counted and the answer is `false`.
+    pub fn reserve(&mut self, bytes: u64) -> bool {
+        let used = self.used_memory + bytes;
+        if self.max_memory != 0 && used > self.max_memory {
+            return false;
+        }
+        self.used_memory = used;
+        true
+    }
+
+    /// Gives back `bytes` counted with `reserve`.
+    pub fn release(&mut self, bytes: u64) {
+        debug_assert!(bytes <= self.used_memory, "released more than reserved");
+        self.used_memory -= bytes;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reserve_stops_at_the_limit_and_release_gives_back() {
+        let mut shared = Shared::new(&Config {
+            max_memory: 100,
+            ..Config::default()
+        });
+        assert!(shared.reserve(60));
+        assert!(!shared.reserve(41));
+        assert_eq!(shared.used_memory, 60);
+        assert!(shared.reserve(40));
+        shared.release(50);
+        assert!(shared.reserve(50));
+        assert!(!shared.reserve(1));
+    }
+
+    #[test]
+    fn zero_means_no_limit() {
+        let mut shared = Shared::new(&Config {
+            max_memory: 0,
+            ..Config::default()
+        });
+        assert!(shared.reserve(u64::MAX / 2));
     }
 }

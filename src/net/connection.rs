@@ -24,7 +24,7 @@
 use std::io::{self, Read, Write};
 use std::mem;
 use std::net::{Shutdown, SocketAddr};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use mio::net::TcpStream;
 
@@ -32,7 +32,7 @@ use super::{interrupted, would_block};
 use crate::protocol::frame::final_line;
 use crate::protocol::reply;
 use crate::protocol::{next_line, parse, Error, Frame, Request};
-use crate::runtime::{CallError, Context, ExitReason, Flow, Info, Process, Ref};
+use crate::runtime::{CallError, Context, ExitReason, Flow, Info, Process, Ref, TimerRef};
 use crate::shared::Shared;
 use crate::todo::{Msg, Name, Outcome};
 
@@ -77,7 +77,14 @@ pub struct Connection {
     eof: bool,
     /// Dropping input up to the next LF after an over-long line.
     discarding: bool,
+    /// The server is stopping: answer what was received, then close.
+    draining: bool,
     phase: Phase,
+    /// When bytes last moved either way, for the idle timeout.
+    last_active: Instant,
+    /// The pending idle check, if the idle timeout is on. One timer per
+    /// connection, re-armed only when it fires: activity costs nothing.
+    idle_timer: Option<TimerRef>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,7 +144,12 @@ type Cx<'a, 'b, P> = &'a mut Context<'b, P>;
 
 impl Connection {
     /// A connection on an accepted socket, whose requests go to `manager`.
-    pub fn new(socket: TcpStream, peer: SocketAddr, manager: crate::runtime::Pid) -> Connection {
+    pub fn new(
+        socket: TcpStream,
+        peer: SocketAddr,
+        manager: crate::runtime::Pid,
+        now: Instant,
+    ) -> Connection {
         Connection {
             socket,
             peer,
@@ -153,7 +165,10 @@ impl Connection {
             readable: false,
             eof: false,
             discarding: false,
+            draining: false,
             phase: Phase::Open,
+            last_active: now,
+            idle_timer: None,
         }
     }
 
@@ -170,10 +185,31 @@ impl Connection {
     ) -> Flow {
         match info {
             Info::Message(Msg::Ready { readable, writable }) => {
-                self.readable |= readable;
+                // Once draining, only what had arrived by then is read.
+                self.readable |= readable && !self.draining;
                 if writable {
-                    if let Err(e) = self.flush() {
-                        return self.broken(cx, e);
+                    match self.flush() {
+                        Ok(wrote) => self.touch(cx, wrote),
+                        Err(e) => return self.broken(cx, e),
+                    }
+                }
+            }
+            Info::Message(Msg::Drain) => {
+                self.draining = true;
+                // Read what is in the socket now, then nothing more.
+                self.readable = true;
+            }
+            Info::Message(Msg::IdleCheck) => {
+                self.idle_timer = None;
+                if let Some(timeout) = cx.shared().idle_timeout {
+                    let idle = self.in_flight.is_none() && self.unsent() == 0;
+                    if idle && cx.now() >= self.last_active + timeout {
+                        log::debug!(
+                            "connection {} ({}) idle for {timeout:?}, closing",
+                            cx.pid(),
+                            self.peer
+                        );
+                        return Flow::Stop(ExitReason::Normal);
                     }
                 }
             }
@@ -211,13 +247,17 @@ impl Connection {
             let pause = self.execute(cx);
             if self.wants_input(cx.shared()) {
                 match self.read(cx.shared()) {
-                    Ok(true) => continue,
+                    Ok(true) => {
+                        self.touch(cx, true);
+                        continue;
+                    }
                     Ok(false) => {}
                     Err(e) => return self.broken(cx, e),
                 }
             }
-            if let Err(e) = self.flush() {
-                return self.broken(cx, e);
+            match self.flush() {
+                Ok(wrote) => self.touch(cx, wrote),
+                Err(e) => return self.broken(cx, e),
             }
             if pause == Pause::Output && self.unsent() < OUTPUT_HIGH_WATER {
                 continue;
@@ -322,6 +362,7 @@ impl Connection {
                 Msg::Put {
                     name: Name::new(list),
                     item: item.into(),
+                    prepaid: false,
                 },
                 Kind::Put,
             ),
@@ -422,6 +463,9 @@ impl Connection {
         match result {
             Ok(Msg::Done(Outcome::Ok)) => reply::ok(&mut self.output),
             Ok(Msg::Done(Outcome::NotFound)) => reply::error(&mut self.output, &Error::NotFound),
+            Ok(Msg::Done(Outcome::OutOfMemory)) => {
+                reply::error(&mut self.output, &Error::OutOfMemory)
+            }
             Ok(Msg::Rendered(mut rendered)) => {
                 if self.unsent() == 0 {
                     // Nothing waiting: the rendered bytes become the output
@@ -498,8 +542,10 @@ impl Connection {
         self.output.len() - self.sent
     }
 
-    /// Writes pending output until done or `WouldBlock`.
-    fn flush(&mut self) -> io::Result<()> {
+    /// Writes pending output until done or `WouldBlock`. Returns whether
+    /// anything was written.
+    fn flush(&mut self) -> io::Result<bool> {
+        let before = self.sent;
         while self.sent < self.output.len() {
             match self.socket.write(&self.output[self.sent..]) {
                 Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
@@ -510,13 +556,24 @@ impl Connection {
             }
         }
         if self.sent == self.output.len() {
+            let wrote = self.sent > before;
             self.output.clear();
             self.sent = 0;
-        } else if self.sent > self.output.len() / 2 {
+            return Ok(wrote);
+        }
+        let wrote = self.sent > before;
+        if self.sent > self.output.len() / 2 {
             self.output.drain(..self.sent);
             self.sent = 0;
         }
-        Ok(())
+        Ok(wrote)
+    }
+
+    /// Notes activity: bytes moved now.
+    fn touch<P: Process<Msg = Msg, Shared = Shared>>(&mut self, cx: Cx<'_, '_, P>, moved: bool) {
+        if moved {
+            self.last_active = cx.now();
+        }
     }
 
     /// After a turn: close if done, and let an idle connection hold no
@@ -525,10 +582,22 @@ impl Connection {
         let drained = self.unsent() == 0;
         match self.phase {
             Phase::Open => {
-                let nothing_left = self.in_flight.is_none() && self.start == self.input.len();
-                if self.eof && nothing_left && drained {
+                let answered = self.in_flight.is_none() && self.start == self.input.len();
+                if self.eof && answered && drained {
                     log::debug!("connection {} ({}) closed by peer", cx.pid(), self.peer);
-                    return Flow::Stop(ExitReason::Normal);
+                    return self.close(cx);
+                }
+                // Draining: every complete line received is answered (a
+                // partial one never will be), and the socket is read out.
+                let no_line = !self.input[self.start..].contains(&b'\n');
+                if self.draining && self.in_flight.is_none() && no_line && !self.readable && drained
+                {
+                    log::debug!(
+                        "connection {} ({}) closed: server stopping",
+                        cx.pid(),
+                        self.peer
+                    );
+                    return self.close(cx);
                 }
             }
             Phase::Quitting if drained => {
@@ -537,15 +606,25 @@ impl Connection {
                 let me = cx.pid();
                 cx.send_after(me, LINGER, Msg::Linger);
                 if self.eof {
-                    return Flow::Stop(ExitReason::Normal);
+                    return self.close(cx);
                 }
             }
             Phase::Quitting => {}
             Phase::Lingering => {
                 if self.eof {
                     log::debug!("connection {} ({}) quit", cx.pid(), self.peer);
-                    return Flow::Stop(ExitReason::Normal);
+                    return self.close(cx);
                 }
+            }
+        }
+        if self.idle_timer.is_none() {
+            if let Some(timeout) = cx.shared().idle_timeout {
+                let me = cx.pid();
+                let due = (self.last_active + timeout).saturating_duration_since(cx.now());
+                // Busy or not, check again when the timeout could first be
+                // reached; a busy connection is never closed.
+                self.idle_timer =
+                    Some(cx.send_after(me, due.max(Duration::from_millis(1)), Msg::IdleCheck));
             }
         }
         if self.in_flight.is_none() && self.start == self.input.len() && drained {
@@ -567,19 +646,31 @@ impl Connection {
         e: io::Error,
     ) -> Flow {
         log::debug!("connection {} ({}) lost: {e}", cx.pid(), self.peer);
+        self.close(cx)
+    }
+
+    /// Stops the process (its socket closes as its state is dropped), with
+    /// its idle timer cancelled rather than left to fire on nobody.
+    fn close<P: Process<Msg = Msg, Shared = Shared>>(&mut self, cx: Cx<'_, '_, P>) -> Flow {
+        if let Some(timer) = self.idle_timer.take() {
+            cx.cancel_timer(timer);
+        }
         Flow::Stop(ExitReason::Normal)
     }
 }
 
 /// The `STATS` reply.
 fn stats(out: &mut Vec<u8>, shared: &Shared, processes: usize) {
-    let rows: [(&str, u64); 6] = [
+    let rows: [(&str, u64); 9] = [
         ("uptime_seconds", shared.started.elapsed().as_secs()),
         ("connections", shared.connections),
         ("lists", shared.lists),
         ("items", shared.items),
         ("processes", processes as u64),
         ("commands", shared.commands),
+        ("used_memory", shared.used_memory),
+        ("max_memory", shared.max_memory),
+        ("rejected_connections", shared.rejected_connections),
     ];
     for (key, value) in rows {
         // Writing to a Vec cannot fail.

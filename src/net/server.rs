@@ -1,21 +1,27 @@
-//! The poll loop: one `mio::Poll` for the listener and every connection.
+//! The poll loop: one `mio::Poll` for the listener, the signals and every
+//! connection.
 //!
 //! One pass: poll (the timeout is the time to the next timer) -> accept new
 //! connections and turn readiness into `Ready` messages -> fire due timers
 //! -> run the queue until idle. Connections read, answer and write inside
 //! their handlers; a connection's socket is closed when its process exits,
 //! which happens only after its handler has returned.
+//!
+//! On SIGINT or SIGTERM the server stops accepting, tells every connection
+//! to answer what it has received, flush and close, and returns once all
+//! have (or after `STOP_GRACE`, for a client that never reads).
 
-use std::io;
+use std::io::{self, Write};
 use std::net::SocketAddr;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token};
+use signal_hook_mio::v1_0::Signals;
 
 use super::connection::Connection;
 use super::process::Proc;
-use super::{interrupted, would_block};
+use super::{fd_limit, interrupted, would_block};
 use crate::config::Config;
 use crate::runtime::{ExitReason, Pid, Runtime};
 use crate::shared::Shared;
@@ -25,37 +31,73 @@ use crate::todo::{Manager, Msg};
 /// these (its slot index would be `u32::MAX`).
 const LISTENER: Token = Token(usize::MAX);
 
+/// The signal pipe's token, likewise never a pid's.
+const SIGNALS: Token = Token(usize::MAX - 1);
+
 /// Readiness events taken per poll.
 const EVENTS: usize = 1024;
 
+/// How long accepting pauses after `accept` fails for want of descriptors
+/// (or memory): the pending connection stays in the backlog, and retrying
+/// at once would spin the loop.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+
+/// How long a graceful stop waits for connections to flush and close.
+const STOP_GRACE: Duration = Duration::from_secs(10);
+
 /// A bound server, ready to run.
-#[derive(Debug)]
 pub struct Server {
     poll: Poll,
     events: Events,
-    listener: TcpListener,
+    /// `None` once stopping: new connections are refused by the kernel.
+    listener: Option<TcpListener>,
     addr: SocketAddr,
+    signals: Signals,
     runtime: Runtime<Proc>,
     manager: Pid,
+    max_clients: u64,
+    /// Accepting is paused until then, after running out of descriptors.
+    accept_paused_until: Option<Instant>,
+    /// When the graceful stop began, if it has.
+    stopping_since: Option<Instant>,
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("addr", &self.addr)
+            .field("runtime", &self.runtime)
+            .field("stopping", &self.stopping_since.is_some())
+            .finish()
+    }
 }
 
 impl Server {
-    /// Binds the listener and starts the manager.
+    /// Binds the listener, raises the open-file limit for the client limit,
+    /// sets up SIGINT and SIGTERM, and starts the manager.
     pub fn bind(config: &Config) -> io::Result<Server> {
         let mut listener = TcpListener::bind(SocketAddr::new(config.bind, config.port))?;
         let addr = listener.local_addr()?;
         let poll = Poll::new()?;
         poll.registry()
             .register(&mut listener, LISTENER, Interest::READABLE)?;
+        let mut signals = Signals::new([libc::SIGINT, libc::SIGTERM])?;
+        poll.registry()
+            .register(&mut signals, SIGNALS, Interest::READABLE)?;
+        check_fd_limit(config.max_clients as u64);
         let mut runtime = Runtime::new(Shared::new(config));
         let manager = runtime.spawn(Proc::Manager(Box::new(Manager::new())));
         Ok(Server {
             poll,
             events: Events::with_capacity(EVENTS),
-            listener,
+            listener: Some(listener),
             addr,
+            signals,
             runtime,
             manager,
+            max_clients: config.max_clients as u64,
+            accept_paused_until: None,
+            stopping_since: None,
         })
     }
 
@@ -65,31 +107,67 @@ impl Server {
         self.addr
     }
 
-    /// Serves until an I/O error of the poll itself.
+    /// Serves until a graceful stop completes (`Ok`) or the poll itself
+    /// fails.
     pub fn run(&mut self) -> io::Result<()> {
         loop {
             self.pass()?;
+            if let Some(since) = self.stopping_since {
+                let open = self.runtime.shared().connections;
+                if open == 0 {
+                    log::info!("stopped");
+                    return Ok(());
+                }
+                if since.elapsed() >= STOP_GRACE {
+                    log::warn!(
+                        "stopped with {open} connection(s) still unflushed after {STOP_GRACE:?}"
+                    );
+                    return Ok(());
+                }
+            }
         }
     }
 
     /// One pass of the loop.
     fn pass(&mut self) -> io::Result<()> {
-        let timeout = self.runtime.time_to_next_timer(Instant::now());
+        let now = Instant::now();
+        let mut timeout = self.runtime.time_to_next_timer(now);
+        if let Some(until) = self.accept_paused_until {
+            let pause = until.saturating_duration_since(now);
+            timeout = Some(timeout.map_or(pause, |t| t.min(pause)));
+        }
+        if self.stopping_since.is_some() {
+            // Wake up to check the grace period even if nothing happens.
+            timeout = Some(timeout.map_or(STOP_GRACE, |t| t.min(Duration::from_millis(100))));
+        }
         if let Err(e) = self.poll.poll(&mut self.events, timeout) {
             return if interrupted(&e) { Ok(()) } else { Err(e) };
         }
         let mut accept = false;
+        let mut stop = false;
         for event in self.events.iter() {
-            if event.token() == LISTENER {
-                accept = true;
-                continue;
+            match event.token() {
+                LISTENER => accept = true,
+                SIGNALS => stop = true,
+                token => {
+                    let pid = Pid::from_bits(token.0 as u64);
+                    let readable =
+                        event.is_readable() || event.is_read_closed() || event.is_error();
+                    let writable = event.is_writable() || event.is_write_closed();
+                    self.runtime.send(pid, Msg::Ready { readable, writable });
+                }
             }
-            let pid = Pid::from_bits(event.token().0 as u64);
-            let readable = event.is_readable() || event.is_read_closed() || event.is_error();
-            let writable = event.is_writable() || event.is_write_closed();
-            self.runtime.send(pid, Msg::Ready { readable, writable });
         }
-        if accept {
+        if stop {
+            self.take_signals();
+        }
+        if let Some(until) = self.accept_paused_until {
+            if Instant::now() >= until {
+                self.accept_paused_until = None;
+                accept = true;
+            }
+        }
+        if accept && self.accept_paused_until.is_none() {
             self.accept();
         }
         self.runtime.fire_due_timers(Instant::now());
@@ -97,26 +175,77 @@ impl Server {
         Ok(())
     }
 
-    /// Accepts every pending connection.
-    fn accept(&mut self) {
-        loop {
-            match self.listener.accept() {
-                Ok((stream, peer)) => self.open(stream, peer),
-                Err(e) if would_block(&e) => return,
-                Err(e) if interrupted(&e) => {}
-                Err(e) => {
-                    log::warn!("accept failed: {e}");
-                    return;
-                }
+    /// Reads the pending signals and begins the graceful stop.
+    fn take_signals(&mut self) {
+        let signals: Vec<i32> = self.signals.pending().collect();
+        if signals.is_empty() || self.stopping_since.is_some() {
+            return;
+        }
+        let name = if signals.contains(&libc::SIGINT) {
+            "SIGINT"
+        } else {
+            "SIGTERM"
+        };
+        log::info!("{name} received: stopping; answering what was received");
+        self.stopping_since = Some(Instant::now());
+        if let Some(mut listener) = self.listener.take() {
+            let _ = self.poll.registry().deregister(&mut listener);
+        }
+        let connections: Vec<Pid> = self
+            .runtime
+            .pids()
+            .filter(|&pid| pid != self.manager)
+            .collect();
+        for pid in connections {
+            if let Some(Proc::Connection(_)) = self.runtime.process_mut(pid) {
+                self.runtime.send(pid, Msg::Drain);
             }
         }
     }
 
-    /// Starts a connection process for an accepted socket.
-    fn open(&mut self, stream: TcpStream, peer: SocketAddr) {
+    /// Accepts every pending connection.
+    fn accept(&mut self) {
+        let Some(listener) = &self.listener else {
+            return;
+        };
+        let mut accepted = Vec::new();
+        loop {
+            match listener.accept() {
+                Ok(conn) => accepted.push(conn),
+                Err(e) if would_block(&e) => break,
+                Err(e) if interrupted(&e) => {}
+                Err(e) if out_of_descriptors(&e) => {
+                    log::warn!(
+                        "accept failed: {e}; pausing new connections for {ACCEPT_BACKOFF:?}"
+                    );
+                    self.accept_paused_until = Some(Instant::now() + ACCEPT_BACKOFF);
+                    break;
+                }
+                // The peer gave up before we got to it, and the like.
+                Err(e) => log::debug!("accept failed: {e}"),
+            }
+        }
+        for (stream, peer) in accepted {
+            self.open(stream, peer);
+        }
+    }
+
+    /// Starts a connection process for an accepted socket, or turns it
+    /// away if the client limit is reached.
+    fn open(&mut self, mut stream: TcpStream, peer: SocketAddr) {
+        let shared = self.runtime.shared();
+        if shared.connections >= self.max_clients {
+            shared.rejected_connections += 1;
+            // The line fits any fresh socket's buffer; the socket is then
+            // dropped, which closes it.
+            let _ = stream.write_all(b"ERR max clients reached\n");
+            log::debug!("connection from {peer} refused: max clients reached");
+            return;
+        }
+        shared.connections += 1;
         // Replies are written once per turn, so Nagle's delay buys nothing.
         let _ = stream.set_nodelay(true);
-        let connection = Connection::new(stream, peer, self.manager);
+        let connection = Connection::new(stream, peer, self.manager, Instant::now());
         let pid = self.runtime.spawn(Proc::Connection(Box::new(connection)));
         let Some(Proc::Connection(connection)) = self.runtime.process_mut(pid) else {
             unreachable!("just spawned");
@@ -130,8 +259,31 @@ impl Server {
         {
             log::warn!("cannot watch connection from {peer}: {e}");
             self.runtime.exit(pid, ExitReason::Kill);
+            return;
         }
-        self.runtime.shared().connections += 1;
         log::debug!("connection {pid} from {peer} opened");
+    }
+}
+
+/// `accept` failed because the process or the system has no descriptors
+/// (or buffers) left.
+fn out_of_descriptors(e: &io::Error) -> bool {
+    matches!(
+        e.raw_os_error(),
+        Some(libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM)
+    )
+}
+
+/// Raises the open-file limit to what `max_clients` needs, or warns.
+fn check_fd_limit(max_clients: u64) {
+    let wanted = max_clients + fd_limit::RESERVED;
+    match fd_limit::raise_to(wanted) {
+        Ok(limit) if limit >= wanted => log::debug!("open-file limit: {limit}"),
+        Ok(limit) => log::warn!(
+            "the open-file limit is {limit}, below the {wanted} that --max-clients {max_clients} needs: \
+             past about {} clients, new connections wait until descriptors free up",
+            limit.saturating_sub(fd_limit::RESERVED)
+        ),
+        Err(e) => log::warn!("cannot read or raise the open-file limit: {e}"),
     }
 }

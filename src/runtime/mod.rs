@@ -257,6 +257,13 @@ impl<P: Process> Runtime<P> {
         &mut self.shared
     }
 
+    /// The pids of all live processes, in slot order.
+    pub fn pids(&self) -> impl Iterator<Item = Pid> + '_ {
+        self.procs
+            .iter()
+            .map(|(index, slot)| Pid::new(index as u32, slot.serial))
+    }
+
     /// Live processes, mailboxes included.
     pub fn process_count(&self) -> usize {
         self.procs.len()

@@ -105,6 +105,17 @@ fn pid_prints_like_erlang() {
 }
 
 #[test]
+fn pids_lists_the_live_processes() {
+    let mut rt = runtime();
+    let a = rt.spawn(idle());
+    let b = rt.spawn_mailbox();
+    let c = rt.spawn(idle());
+    rt.exit(b, ExitReason::Kill);
+    rt.run_until_idle();
+    assert_eq!(rt.pids().collect::<Vec<_>>(), [a, c]);
+}
+
+#[test]
 fn stale_pid_does_not_reach_new_process() {
     let mut rt = runtime();
     let old = rt.spawn_mailbox();

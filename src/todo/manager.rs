@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::list::List;
+use super::memory::{item_cost, list_cost};
 use super::msg::{Msg, Outcome};
 use super::Host;
 use crate::runtime::{Caller, Context, ExitReason, Flow, Info, Pid, Ref};
@@ -57,9 +58,33 @@ impl Manager {
         msg: Msg,
     ) -> Flow {
         match msg {
-            Msg::Put { ref name, .. } => {
-                let pid = self.lookup_or_start(cx, name.as_bytes());
-                cx.forward(from, pid, msg);
+            Msg::Put {
+                name,
+                item,
+                prepaid: _,
+            } => {
+                let (pid, prepaid) = match self.lookup(name.as_bytes()) {
+                    Some(pid) => (pid, false),
+                    None => {
+                        // Pay for the list and its first item at once, so a
+                        // refused PUT leaves no empty list behind.
+                        let list = list_cost(name.as_bytes().len());
+                        if !cx.shared().reserve(list + item_cost(item.len())) {
+                            cx.reply(from, Msg::Done(Outcome::OutOfMemory));
+                            return Flow::Continue;
+                        }
+                        (self.start(cx, name.as_bytes(), list), true)
+                    }
+                };
+                cx.forward(
+                    from,
+                    pid,
+                    Msg::Put {
+                        name,
+                        item,
+                        prepaid,
+                    },
+                );
             }
             Msg::List { ref name, .. } | Msg::Del { ref name, .. } | Msg::Drop { ref name } => {
                 match self.lookup(name.as_bytes()) {
@@ -68,8 +93,19 @@ impl Manager {
                 }
             }
             Msg::Create { name } => {
-                self.lookup_or_start(cx, name.as_bytes());
-                cx.reply(from, Msg::Done(Outcome::Ok));
+                let outcome = match self.lookup(name.as_bytes()) {
+                    Some(_) => Outcome::Ok,
+                    None => {
+                        let list = list_cost(name.as_bytes().len());
+                        if cx.shared().reserve(list) {
+                            self.start(cx, name.as_bytes(), list);
+                            Outcome::Ok
+                        } else {
+                            Outcome::OutOfMemory
+                        }
+                    }
+                };
+                cx.reply(from, Msg::Done(outcome));
             }
             Msg::Kill { name } => {
                 // The name stays until the list's Down: the manager learns
@@ -124,11 +160,9 @@ impl Manager {
         Flow::Continue
     }
 
-    fn lookup_or_start<P: Host>(&mut self, cx: &mut Context<'_, P>, name: &[u8]) -> Pid {
-        if let Some(pid) = self.lookup(name) {
-            return pid;
-        }
-        let (pid, monitor) = cx.spawn_monitor(P::from(List::new()));
+    /// Starts list `name`, whose memory (`charged`) is already reserved.
+    fn start<P: Host>(&mut self, cx: &mut Context<'_, P>, name: &[u8], charged: u64) -> Pid {
+        let (pid, monitor) = cx.spawn_monitor(P::from(List::new(charged)));
         cx.shared().lists += 1;
         let name: Rc<[u8]> = name.into();
         self.lists.insert(name.clone(), pid);

@@ -5,9 +5,11 @@
 //! - `msg.rs`: [`Msg`], [`Outcome`], [`Name`]: what processes say.
 //! - `manager.rs`: [`Manager`], names to list processes, by monitors.
 //! - `list.rs`: [`List`], one list's items.
+//! - [`memory`]: what stored data costs against the memory limit.
 
 mod list;
 mod manager;
+pub mod memory;
 mod msg;
 
 #[cfg(test)]

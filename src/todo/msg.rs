@@ -18,6 +18,9 @@ pub enum Msg {
         name: Name,
         /// The item, already in the form the list keeps.
         item: Box<[u8]>,
+        /// The manager already counted the item's memory (it created the
+        /// list for it, and paid for both at once).
+        prepaid: bool,
     },
     /// Write the list's items, newest first, into `out` with `write`.
     List {
@@ -73,6 +76,11 @@ pub enum Msg {
     Resume,
     /// To a connection, from itself: stop waiting for the peer to close.
     Linger,
+    /// To a connection, from itself: see whether it has been idle too long.
+    IdleCheck,
+    /// To a connection, from the poll loop: the server is stopping; answer
+    /// what was received, flush, and close.
+    Drain,
 }
 
 /// How a request went.
@@ -82,6 +90,8 @@ pub enum Outcome {
     Ok,
     /// No such list, or no such item.
     NotFound,
+    /// Storing it would pass the memory limit; nothing was stored.
+    OutOfMemory,
     /// A request the receiver does not handle (a bug, logged).
     Invalid,
 }
@@ -89,7 +99,7 @@ pub enum Outcome {
 impl fmt::Debug for Msg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Msg::Put { name, item } => {
+            Msg::Put { name, item, .. } => {
                 write!(f, "Put({name:?}, {:?})", String::from_utf8_lossy(item))
             }
             Msg::List { name, .. } => write!(f, "List({name:?})"),
@@ -105,6 +115,8 @@ impl fmt::Debug for Msg {
             Msg::Ready { readable, writable } => write!(f, "Ready(r={readable}, w={writable})"),
             Msg::Resume => f.write_str("Resume"),
             Msg::Linger => f.write_str("Linger"),
+            Msg::IdleCheck => f.write_str("IdleCheck"),
+            Msg::Drain => f.write_str("Drain"),
         }
     }
 }

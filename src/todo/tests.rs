@@ -49,7 +49,11 @@ struct Setup {
 }
 
 fn setup() -> Setup {
-    let mut rt = Runtime::new(Shared::new(&Config::default()));
+    setup_with(Config::default())
+}
+
+fn setup_with(config: Config) -> Setup {
+    let mut rt = Runtime::new(Shared::new(&config));
     let manager = rt.spawn(Todo::Manager(Manager::new()));
     let client = rt.spawn_mailbox();
     Setup {
@@ -88,6 +92,7 @@ impl Setup {
         self.done(Msg::Put {
             name: Name::new(name.as_bytes()),
             item: item.as_bytes().into(),
+            prepaid: false,
         })
     }
 
@@ -320,6 +325,7 @@ fn forwarded_put_to_a_list_that_just_died_fails_the_call() {
             Msg::Put {
                 name: Name::new(b"x"),
                 item: (*b"2").into(),
+                prepaid: false,
             },
         )
     });
@@ -333,4 +339,74 @@ fn forwarded_put_to_a_list_that_just_died_fails_the_call() {
     }
     assert_eq!(s.put("x", "2"), Outcome::Ok, "a retry finds a fresh list");
     assert_eq!(s.get("x"), Some(vec!["2".into()]));
+}
+
+#[test]
+fn memory_is_counted_and_given_back_by_del_drop_and_kill() {
+    use super::memory::{item_cost, list_cost};
+    let mut s = setup();
+    s.put("ab", "xyz");
+    let one = list_cost(2) + item_cost(3);
+    assert_eq!(s.rt.shared().used_memory, one);
+    s.put("ab", "xyz");
+    assert_eq!(s.rt.shared().used_memory, one + item_cost(3));
+    let del = Msg::Del {
+        name: Name::new(b"ab"),
+        item: (*b"xyz").into(),
+    };
+    assert_eq!(s.done(del), Outcome::Ok);
+    assert_eq!(s.rt.shared().used_memory, one);
+    assert_eq!(
+        s.done(Msg::Drop {
+            name: Name::new(b"ab")
+        }),
+        Outcome::Ok
+    );
+    assert_eq!(s.rt.shared().used_memory, 0);
+    s.put("k", "1");
+    s.exit_and_wait("k", ExitReason::Kill);
+    assert_eq!(s.rt.shared().used_memory, 0);
+    s.done(Msg::Create {
+        name: Name::new(b"c"),
+    });
+    assert_eq!(s.rt.shared().used_memory, list_cost(1));
+    s.exit_and_wait("c", ExitReason::crash("boom"));
+    assert_eq!(s.rt.shared().used_memory, 0);
+}
+
+#[test]
+fn write_over_the_memory_limit_stores_nothing() {
+    use super::memory::{item_cost, list_cost};
+    let limit = list_cost(1) + 2 * item_cost(10);
+    let mut s = setup_with(Config {
+        max_memory: limit,
+        ..Config::default()
+    });
+    // A new list whose first item does not fit is not created at all.
+    let huge = "h".repeat(limit as usize);
+    assert_eq!(s.put("a", &huge), Outcome::OutOfMemory);
+    assert_eq!(s.lookup("a"), None);
+    assert_eq!(s.rt.shared().used_memory, 0);
+    assert_eq!(s.put("a", "0123456789"), Outcome::Ok);
+    assert_eq!(s.put("a", "0123456789"), Outcome::Ok);
+    assert_eq!(s.put("a", "x"), Outcome::OutOfMemory);
+    assert_eq!(
+        s.done(Msg::Create {
+            name: Name::new(b"b")
+        }),
+        Outcome::OutOfMemory
+    );
+    assert_eq!(s.lookup("b"), None);
+    assert_eq!(
+        s.get("a"),
+        Some(vec!["0123456789".into(), "0123456789".into()])
+    );
+    assert_eq!(s.rt.shared().used_memory, limit);
+    // Freeing memory lets writes succeed again.
+    let del = Msg::Del {
+        name: Name::new(b"a"),
+        item: (*b"0123456789").into(),
+    };
+    assert_eq!(s.done(del), Outcome::Ok);
+    assert_eq!(s.put("a", "x"), Outcome::Ok);
 }

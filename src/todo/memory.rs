@@ -1,0 +1,24 @@
+//! What stored data costs against `--max-memory`: its bytes plus a fixed
+//! overhead per entry, so that a million one-byte items or a million empty
+//! lists are counted near what they really take from the heap, and a client
+//! cannot grow the server past the limit with small writes.
+
+/// Per item: its pointer and length in the list's vector (16 bytes, and
+/// the vector's spare capacity), and the allocator's header and rounding.
+pub const ITEM_OVERHEAD: u64 = 32;
+
+/// Per list: its process slot and the runtime's bookkeeping (about 80
+/// bytes), the manager's monitor on it (about 48), the manager's two map
+/// entries and the name's allocation header (about 90), and the list's own
+/// state.
+pub const LIST_OVERHEAD: u64 = 256;
+
+/// What storing an item of `len` bytes costs.
+pub fn item_cost(len: usize) -> u64 {
+    len as u64 + ITEM_OVERHEAD
+}
+
+/// What a list named with `name_len` bytes costs, before any item.
+pub fn list_cost(name_len: usize) -> u64 {
+    name_len as u64 + LIST_OVERHEAD
+}
