@@ -619,12 +619,17 @@ impl Connection {
         }
         if self.idle_timer.is_none() {
             if let Some(timeout) = cx.shared().idle_timeout {
+                // Idle: check when the timeout would be reached. Busy (a
+                // request in flight, or replies the client has not read):
+                // it is never closed, so check again a whole timeout later.
+                let busy = self.in_flight.is_some() || !drained;
+                let due = if busy {
+                    timeout
+                } else {
+                    (self.last_active + timeout).saturating_duration_since(cx.now())
+                };
                 let me = cx.pid();
-                let due = (self.last_active + timeout).saturating_duration_since(cx.now());
-                // Busy or not, check again when the timeout could first be
-                // reached; a busy connection is never closed.
-                self.idle_timer =
-                    Some(cx.send_after(me, due.max(Duration::from_millis(1)), Msg::IdleCheck));
+                self.idle_timer = Some(cx.send_after(me, due, Msg::IdleCheck));
             }
         }
         if self.in_flight.is_none() && self.start == self.input.len() && drained {

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod rng;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};
@@ -28,10 +30,30 @@ impl Server {
     }
 
     pub fn start_with_log(args: &[&str], rust_log: &str) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_todo-server"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_todo-server"));
+        command
             .args(["--port", "0"])
             .args(args)
-            .env("RUST_LOG", rust_log)
+            .env("RUST_LOG", rust_log);
+        Server::spawn(command)
+    }
+
+    /// Starts the server from a shell that first runs `setup` (a `ulimit`,
+    /// say) and then execs the server, so the pid is the server's.
+    pub fn start_after(setup: &str, args: &[&str]) -> Server {
+        let script = format!("{setup} && exec \"$0\" --port 0 \"$@\"");
+        let mut command = Command::new("sh");
+        command
+            .arg("-c")
+            .arg(script)
+            .arg(env!("CARGO_BIN_EXE_todo-server"))
+            .args(args)
+            .env("RUST_LOG", "info");
+        Server::spawn(command)
+    }
+
+    fn spawn(mut command: Command) -> Server {
+        let mut child = command
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -83,6 +105,43 @@ impl Server {
     pub fn is_running(&mut self) -> bool {
         self.child.try_wait().unwrap().is_none()
     }
+
+    /// Sends the server a signal (`TERM`, `INT`).
+    pub fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .args([format!("-{name}"), self.pid().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success());
+    }
+
+    /// The server's resident memory, in bytes, from /proc.
+    pub fn rss(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap();
+        let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+        let kb: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+        kb * 1024
+    }
+
+    /// CPU time the server has used, in clock ticks, from /proc.
+    pub fn cpu_ticks(&self) -> u64 {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid())).unwrap();
+        let after_name = &stat[stat.rfind(')').unwrap() + 2..];
+        let fields: Vec<&str> = after_name.split_whitespace().collect();
+        // utime and stime are fields 14 and 15 of the whole line.
+        fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+    }
+
+    /// Waits (boundedly) until the log contains `text`.
+    pub fn wait_for_log(&self, text: &str) -> bool {
+        for _ in 0..500 {
+            if self.log.lock().unwrap().contains(text) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        false
+    }
 }
 
 impl Drop for Server {
@@ -101,6 +160,10 @@ pub struct Client {
 impl Client {
     pub fn connect(addr: SocketAddr) -> Client {
         let stream = TcpStream::connect(addr).expect("connect");
+        Client::from_stream(stream)
+    }
+
+    pub fn from_stream(stream: TcpStream) -> Client {
         stream.set_read_timeout(Some(PATIENCE)).unwrap();
         stream.set_nodelay(true).unwrap();
         let reader = BufReader::new(stream.try_clone().unwrap());
@@ -137,6 +200,20 @@ impl Client {
         }
     }
 
+    /// Reads one line, whatever it is.
+    pub fn read_line(&mut self) -> String {
+        self.try_read_line().expect("a line")
+    }
+
+    /// Reads one line; `None` on EOF or when the read times out.
+    pub fn try_read_line(&mut self) -> Option<String> {
+        let mut line = Vec::new();
+        match self.reader.read_until(b'\n', &mut line) {
+            Ok(n) if n > 0 => Some(String::from_utf8_lossy(&line).into_owned()),
+            _ => None,
+        }
+    }
+
     /// Sends one request line and returns its reply.
     pub fn request(&mut self, line: &[u8]) -> Vec<u8> {
         let mut bytes = line.to_vec();
@@ -148,6 +225,25 @@ impl Client {
     /// `request` for text, returning text.
     pub fn ask(&mut self, line: &str) -> String {
         String::from_utf8(self.request(line.as_bytes())).expect("UTF-8 reply")
+    }
+
+    /// Pins the socket's receive buffer small, so that a client that does
+    /// not read soon leaves the server with unsent bytes (the kernel would
+    /// otherwise grow the buffer to tens of megabytes on loopback).
+    pub fn shrink_receive_buffer(&mut self) {
+        use std::os::fd::AsRawFd;
+        let size: libc::c_int = 16 * 1024;
+        // SAFETY: setsockopt reads `size` for the call's duration only.
+        let rc = unsafe {
+            libc::setsockopt(
+                self.stream.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_RCVBUF,
+                &size as *const libc::c_int as *const libc::c_void,
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            )
+        };
+        assert_eq!(rc, 0, "setsockopt SO_RCVBUF");
     }
 
     pub fn shutdown_write(&mut self) {
