@@ -3,6 +3,7 @@
 
 mod util;
 
+mod backpressure;
 mod binary;
 mod commands;
 mod concurrency;
@@ -10,3 +11,5 @@ mod errors;
 mod framing;
 mod limits;
 mod pipelining;
+mod random;
+mod shutdown;
