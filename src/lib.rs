@@ -15,12 +15,15 @@
 //! - [`todo`]: the guide's manager and list processes, and their messages.
 //! - [`protocol`]: bytes to requests and results to reply bytes, no I/O.
 //! - [`net`]: the poll loop, the listener and the connection processes.
+//! - [`bench`]: the load generator behind the `todo-bench` binary (a
+//!   client; it uses none of the above but `net::fd_limit`).
 //!
 //! The binary (`src/main.rs`) parses options, sets up logging, binds and
 //! runs [`net::Server`].
 
 #![deny(missing_docs, missing_debug_implementations)]
 
+pub mod bench;
 pub mod config;
 pub mod net;
 pub mod protocol;

@@ -26,11 +26,10 @@ fn sigterm_with_requests_in_flight_answers_them_all_and_exits_zero() {
     assert_eq!(list.iter().filter(|&&b| b == b'\n').count(), 5_001);
     assert_eq!(busy.read_to_end(), b"", "then the server closes");
     assert_eq!(idle.read_to_end(), b"", "idle connections are closed too");
-    let log = server.log.clone();
+    let mut server = server;
     assert_eq!(server.wait(), Some(0));
-    let log = log.lock().unwrap();
-    assert!(log.contains("SIGTERM received"), "{log}");
-    assert!(log.contains("stopped"), "{log}");
+    assert!(server.wait_for_log("SIGTERM received"));
+    assert!(server.wait_for_log("stopped"));
 }
 
 #[test]
@@ -40,7 +39,7 @@ fn sigint_stops_too() {
     assert_eq!(c.ask("PUT a b"), "OK\n");
     server.signal("INT");
     assert_eq!(c.read_to_end(), b"");
-    let log = server.log.clone();
+    let mut server = server;
     assert_eq!(server.wait(), Some(0));
-    assert!(log.lock().unwrap().contains("SIGINT received"));
+    assert!(server.wait_for_log("SIGINT received"));
 }

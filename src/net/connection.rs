@@ -75,6 +75,8 @@ pub struct Connection {
     readable: bool,
     /// The peer shut its write side.
     eof: bool,
+    /// The poll said the peer closed: read until EOF.
+    peer_closed: bool,
     /// Dropping input up to the next LF after an over-long line.
     discarding: bool,
     /// The server is stopping: answer what was received, then close.
@@ -164,6 +166,7 @@ impl Connection {
             resume_queued: false,
             readable: false,
             eof: false,
+            peer_closed: false,
             discarding: false,
             draining: false,
             phase: Phase::Open,
@@ -184,9 +187,14 @@ impl Connection {
         info: Info<Msg>,
     ) -> Flow {
         match info {
-            Info::Message(Msg::Ready { readable, writable }) => {
+            Info::Message(Msg::Ready {
+                readable,
+                writable,
+                closed,
+            }) => {
                 // Once draining, only what had arrived by then is read.
                 self.readable |= readable && !self.draining;
+                self.peer_closed |= closed;
                 if writable {
                     match self.flush() {
                         Ok(wrote) => self.touch(cx, wrote),
@@ -198,6 +206,7 @@ impl Connection {
                 self.draining = true;
                 // Read what is in the socket now, then nothing more.
                 self.readable = true;
+                self.peer_closed = true;
             }
             Info::Message(Msg::IdleCheck) => {
                 self.idle_timer = None;
@@ -254,6 +263,12 @@ impl Connection {
                     Ok(false) => {}
                     Err(e) => return self.broken(cx, e),
                 }
+            }
+            if pause == Pause::Waiting {
+                // The answer comes back within this same drain of the
+                // queue (processes answer in their handlers), and the turn
+                // goes on from there: write once, when it ends.
+                return Flow::Continue;
             }
             match self.flush() {
                 Ok(wrote) => self.touch(cx, wrote),
@@ -529,6 +544,13 @@ impl Connection {
                         self.input.extend_from_slice(&shared.read_buf[..n]);
                     }
                     progress = true;
+                    // A short read took all the socket had: saves the read
+                    // that would say WouldBlock. Bytes that arrive later
+                    // raise a new edge. Not when the peer has closed, whose
+                    // EOF raises no edge of its own.
+                    if n < shared.read_buf.len() && !self.peer_closed {
+                        self.readable = false;
+                    }
                 }
                 Err(e) if would_block(&e) => self.readable = false,
                 Err(e) if interrupted(&e) => {}
@@ -549,7 +571,14 @@ impl Connection {
         while self.sent < self.output.len() {
             match self.socket.write(&self.output[self.sent..]) {
                 Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-                Ok(n) => self.sent += n,
+                Ok(n) => {
+                    self.sent += n;
+                    if self.sent < self.output.len() {
+                        // A short write filled the socket's buffer; the
+                        // next edge says when there is room.
+                        break;
+                    }
+                }
                 Err(e) if would_block(&e) => break,
                 Err(e) if interrupted(&e) => {}
                 Err(e) => return Err(e),

@@ -3,7 +3,7 @@
 //! manager, the lists and the connections in one runtime (`process`).
 
 mod connection;
-mod fd_limit;
+pub mod fd_limit;
 mod process;
 mod server;
 

@@ -151,10 +151,15 @@ impl Server {
                 SIGNALS => stop = true,
                 token => {
                     let pid = Pid::from_bits(token.0 as u64);
-                    let readable =
-                        event.is_readable() || event.is_read_closed() || event.is_error();
+                    let closed = event.is_read_closed() || event.is_error();
+                    let readable = event.is_readable() || closed;
                     let writable = event.is_writable() || event.is_write_closed();
-                    self.runtime.send(pid, Msg::Ready { readable, writable });
+                    let ready = Msg::Ready {
+                        readable,
+                        writable,
+                        closed,
+                    };
+                    self.runtime.send(pid, ready);
                 }
             }
         }

@@ -70,6 +70,8 @@ pub enum Msg {
         readable: bool,
         /// The socket can take more bytes.
         writable: bool,
+        /// The peer closed or reset (its EOF must be read).
+        closed: bool,
     },
     /// To a connection, from itself: go on with the requests it left for
     /// the next loop pass, to let others have their turn.
@@ -112,7 +114,11 @@ impl fmt::Debug for Msg {
             Msg::Lists { .. } => f.write_str("Lists"),
             Msg::Done(outcome) => write!(f, "Done({outcome:?})"),
             Msg::Rendered(out) => write!(f, "Rendered({:?})", String::from_utf8_lossy(out)),
-            Msg::Ready { readable, writable } => write!(f, "Ready(r={readable}, w={writable})"),
+            Msg::Ready {
+                readable,
+                writable,
+                closed,
+            } => write!(f, "Ready(r={readable}, w={writable}, closed={closed})"),
             Msg::Resume => f.write_str("Resume"),
             Msg::Linger => f.write_str("Linger"),
             Msg::IdleCheck => f.write_str("IdleCheck"),

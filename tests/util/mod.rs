@@ -96,8 +96,9 @@ impl Server {
         self.child.id()
     }
 
-    /// Waits for the server to exit by itself; its exit code.
-    pub fn wait(mut self) -> Option<i32> {
+    /// Waits for the server to exit by itself; its exit code. (Its last
+    /// log lines may still be on their way: see `wait_for_log`.)
+    pub fn wait(&mut self) -> Option<i32> {
         let status = self.child.wait().unwrap();
         status.code()
     }

@@ -1,0 +1,328 @@
+//! The load generator behind `todo-bench`: drives todo-server (or Redis,
+//! with the same workloads as inline commands) and reports throughput and
+//! latency percentiles.
+//!
+//! - `args.rs`: the command line.
+//! - `driver.rs`: the client loop (one thread, one poll, many pipelines).
+//! - `requests.rs`: request bytes per workload and protocol.
+//! - `replies.rs`: reply framing, todo and RESP.
+//! - `histogram.rs`: latency percentiles.
+//! - this file: workloads, their setup, and the report.
+
+pub mod args;
+pub mod driver;
+pub mod histogram;
+pub mod replies;
+pub mod requests;
+
+use std::fmt::Write as _;
+use std::io;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use driver::{Driver, Limit, Outcome};
+use requests::Generator;
+
+/// Which server protocol to speak.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Proto {
+    /// todo-server's lines.
+    Todo,
+    /// Redis inline commands, RESP replies.
+    Redis,
+}
+
+/// What to send.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Workload {
+    /// `PUT` (`RPUSH`) of one item to a random list.
+    Put,
+    /// `LIST` (`LRANGE 0 -1`) of a random list, prefilled.
+    List,
+    /// 90% `PUT`, 10% `LIST`.
+    Mixed,
+    /// `PING`.
+    Ping,
+    /// One `PUT` to each of `requests` new lists, in order: for memory.
+    Fill,
+    /// Open the connections, `PING` once on each, and hold them open.
+    Idle,
+}
+
+impl Workload {
+    /// The workload's name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Workload::Put => "put",
+            Workload::List => "list",
+            Workload::Mixed => "mixed",
+            Workload::Ping => "ping",
+            Workload::Fill => "fill",
+            Workload::Idle => "idle",
+        }
+    }
+}
+
+/// A whole run's settings.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The server.
+    pub addr: SocketAddr,
+    /// Protocol.
+    pub proto: Proto,
+    /// Connections.
+    pub connections: usize,
+    /// Requests in flight per connection.
+    pub pipeline: usize,
+    /// Requests per workload, unless `duration` is set.
+    pub requests: u64,
+    /// Run each workload this long instead of a number of requests (for
+    /// `idle`: how long to hold the connections).
+    pub duration: Option<Duration>,
+    /// Unmeasured time before each workload.
+    pub warmup: Duration,
+    /// Workloads, in order.
+    pub workloads: Vec<Workload>,
+    /// Lists the requests spread over.
+    pub keys: u64,
+    /// Item bytes.
+    pub size: usize,
+    /// Items per list before a `list` run.
+    pub prefill: usize,
+    /// Seed of the key choice.
+    pub seed: u64,
+    /// Print a progress line to stderr every second.
+    pub progress: bool,
+}
+
+/// One workload's result.
+#[derive(Debug)]
+pub struct Report {
+    /// Which.
+    pub workload: Workload,
+    /// Connections and pipeline it ran with.
+    pub connections: usize,
+    /// Requests in flight per connection.
+    pub pipeline: usize,
+    /// What was measured.
+    pub outcome: Outcome,
+}
+
+impl Report {
+    /// Requests per second.
+    pub fn rate(&self) -> f64 {
+        self.outcome.completed as f64 / self.outcome.elapsed.as_secs_f64().max(1e-9)
+    }
+
+    /// Latency at quantile `q`, in microseconds.
+    pub fn micros(&self, q: f64) -> f64 {
+        self.outcome.latency.quantile(q) as f64 / 1000.0
+    }
+
+    /// No error reply and no malformed reply: the numbers can be trusted.
+    pub fn clean(&self) -> bool {
+        self.outcome.errors == 0
+    }
+
+    /// One `key=value` line, for scripts.
+    pub fn summary(&self, proto: Proto) -> String {
+        format!(
+            "result proto={} workload={} connections={} pipeline={} requests={} seconds={:.3} rps={:.0} \
+             p50_us={:.1} p90_us={:.1} p99_us={:.1} p999_us={:.1} max_us={:.1} errors={} clean={}",
+            match proto {
+                Proto::Todo => "todo",
+                Proto::Redis => "redis",
+            },
+            self.workload.name(),
+            self.connections,
+            self.pipeline,
+            self.outcome.completed,
+            self.outcome.elapsed.as_secs_f64(),
+            self.rate(),
+            self.micros(0.5),
+            self.micros(0.9),
+            self.micros(0.99),
+            self.micros(0.999),
+            self.outcome.latency.max() as f64 / 1000.0,
+            self.outcome.errors,
+            self.clean(),
+        )
+    }
+}
+
+/// The report table's header.
+pub const TABLE_HEADER: &str =
+    "workload  conns  pipe    requests        req/s    p50 us    p90 us    p99 us  p99.9 us    max us  errors";
+
+/// The CSV header.
+pub const CSV_HEADER: &str =
+    "workload,connections,pipeline,requests,rps,p50_us,p90_us,p99_us,p999_us,max_us,errors";
+
+impl Report {
+    /// One row of the table.
+    pub fn row(&self) -> String {
+        let mut row = format!(
+            "{:<8} {:>6} {:>5} {:>11} {:>12.0} {:>9.1} {:>9.1} {:>9.1} {:>9.1} {:>9.1} {:>7}",
+            self.workload.name(),
+            self.connections,
+            self.pipeline,
+            self.outcome.completed,
+            self.rate(),
+            self.micros(0.5),
+            self.micros(0.9),
+            self.micros(0.99),
+            self.micros(0.999),
+            self.outcome.latency.max() as f64 / 1000.0,
+            self.outcome.errors,
+        );
+        if !self.clean() {
+            row.push_str("  NOT CLEAN: replies were errors or malformed");
+        }
+        row
+    }
+
+    /// One CSV row.
+    pub fn csv(&self) -> String {
+        let mut row = String::new();
+        let _ = write!(
+            row,
+            "{},{},{},{},{:.0},{:.1},{:.1},{:.1},{:.1},{:.1},{}",
+            self.workload.name(),
+            self.connections,
+            self.pipeline,
+            self.outcome.completed,
+            self.rate(),
+            self.micros(0.5),
+            self.micros(0.9),
+            self.micros(0.99),
+            self.micros(0.999),
+            self.outcome.latency.max() as f64 / 1000.0,
+            self.outcome.errors
+        );
+        row
+    }
+}
+
+/// Runs one workload: its setup, the warmup, then the measured part.
+pub fn run_workload(config: &Config, workload: Workload) -> io::Result<Report> {
+    let connections = if workload == Workload::Fill {
+        config.connections.min(50)
+    } else {
+        config.connections
+    };
+    let mut driver = Driver::connect(config.addr, connections, config.proto)?;
+    let mut generator = Generator::new(
+        config.proto,
+        workload,
+        config.keys,
+        config.size,
+        config.seed,
+    );
+    let quiet = &mut |_| {};
+    let setup = Limit {
+        requests: None,
+        until: None,
+    };
+
+    // Setup: empty the lists (all of them, before any is filled again: the
+    // connections do not order requests among themselves), then prefill.
+    if matches!(workload, Workload::Put | Workload::List | Workload::Mixed) {
+        let mut key = 0;
+        let keys = config.keys;
+        let clear = &mut |out: &mut Vec<u8>| {
+            (key < keys).then(|| {
+                key += 1;
+                generator.clear(out, key - 1)
+            })
+        };
+        check_setup(
+            driver.run(32, clear, setup, false, quiet)?,
+            "clearing the lists",
+        )?;
+    }
+    // Mixed is prefilled too, so that its LISTs never find a list missing
+    // (todo-server's `ERR not found`, where Redis answers an empty array).
+    if matches!(workload, Workload::List | Workload::Mixed) && config.prefill > 0 {
+        let total = config.keys * config.prefill as u64;
+        let mut n = 0;
+        let keys = config.keys;
+        let fill = &mut |out: &mut Vec<u8>| {
+            (n < total).then(|| {
+                n += 1;
+                generator.put(out, (n - 1) % keys)
+            })
+        };
+        check_setup(
+            driver.run(32, fill, setup, false, quiet)?,
+            "prefilling the lists",
+        )?;
+    }
+
+    if workload == Workload::Idle {
+        let mut pinged = 0;
+        let count = driver.len();
+        let ping = &mut |out: &mut Vec<u8>| {
+            (pinged < count).then(|| {
+                pinged += 1;
+                generator.next(out)
+            })
+        };
+        let outcome = driver.run(1, ping, setup, true, quiet)?;
+        let hold = config.duration.unwrap_or(Duration::from_secs(5));
+        eprintln!("holding {count} connections for {hold:?}");
+        std::thread::sleep(hold);
+        return Ok(Report {
+            workload,
+            connections,
+            pipeline: 1,
+            outcome,
+        });
+    }
+
+    let next = &mut |out: &mut Vec<u8>| Some(generator.next(out));
+    if !config.warmup.is_zero() && workload != Workload::Fill {
+        let warmup = Limit {
+            requests: None,
+            until: Some(Instant::now() + config.warmup),
+        };
+        driver.run(config.pipeline, next, warmup, false, quiet)?;
+    }
+    let limit = match config.duration {
+        Some(duration) => Limit {
+            requests: None,
+            until: Some(Instant::now() + duration),
+        },
+        None => Limit {
+            requests: Some(config.requests),
+            until: None,
+        },
+    };
+    let started = Instant::now();
+    let name = workload.name();
+    let mut progress = |done: u64| {
+        if config.progress {
+            let seconds = started.elapsed().as_secs_f64();
+            eprintln!(
+                "{name}: {seconds:.0} s, {done} replies, {:.0} req/s",
+                done as f64 / seconds
+            );
+        }
+    };
+    let outcome = driver.run(config.pipeline, next, limit, true, &mut progress)?;
+    Ok(Report {
+        workload,
+        connections,
+        pipeline: config.pipeline,
+        outcome,
+    })
+}
+
+fn check_setup(outcome: Outcome, what: &str) -> io::Result<()> {
+    if outcome.errors > 0 {
+        return Err(io::Error::other(format!(
+            "{what}: {} bad replies",
+            outcome.errors
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,206 @@
+//! What the load generator sends: the bytes of each workload's requests, in
+//! the todo protocol or as Redis inline commands, appended to a connection's
+//! output buffer with no allocation per request.
+
+use super::{Proto, Workload};
+
+/// What a reply must look like.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Expect {
+    /// `OK` (todo) or an integer (Redis `RPUSH`, `DEL`).
+    Done,
+    /// Data lines then `OK` (todo), or an array (Redis `LRANGE`).
+    Items,
+    /// `OK` (todo) or `+PONG` (Redis).
+    Pong,
+    /// Anything well framed, an error included: clearing a list that may
+    /// not exist.
+    Any,
+}
+
+/// Makes the requests of one workload.
+#[derive(Debug)]
+pub struct Generator {
+    proto: Proto,
+    workload: Workload,
+    keys: u64,
+    item: Vec<u8>,
+    rng: u64,
+    /// The next key for workloads that go through keys in order.
+    seq: u64,
+}
+
+impl Generator {
+    /// Requests for `workload` over `keys` lists named `bench:<workload>:N`,
+    /// with items of `size` bytes.
+    pub fn new(proto: Proto, workload: Workload, keys: u64, size: usize, seed: u64) -> Generator {
+        // Letters only: a Redis inline command splits on spaces.
+        let item = (0..size).map(|i| b'a' + (i % 26) as u8).collect();
+        Generator {
+            proto,
+            workload,
+            keys: keys.max(1),
+            item,
+            rng: seed | 1,
+            seq: 0,
+        }
+    }
+
+    fn random_key(&mut self) -> u64 {
+        // xorshift64*: cheap, and good enough to spread keys.
+        self.rng ^= self.rng >> 12;
+        self.rng ^= self.rng << 25;
+        self.rng ^= self.rng >> 27;
+        self.rng.wrapping_mul(0x2545_f491_4f6c_dd1d) % self.keys
+    }
+
+    /// Appends the next request to `out` and says what its reply must be.
+    pub fn next(&mut self, out: &mut Vec<u8>) -> Expect {
+        match self.workload {
+            Workload::Put => {
+                let key = self.random_key();
+                self.put(out, key)
+            }
+            Workload::List => {
+                let key = self.random_key();
+                self.list(out, key)
+            }
+            Workload::Mixed => {
+                let key = self.random_key();
+                if self.rng % 10 == 0 {
+                    self.list(out, key)
+                } else {
+                    self.put(out, key)
+                }
+            }
+            Workload::Ping | Workload::Idle => {
+                out.extend_from_slice(match self.proto {
+                    Proto::Todo => b"PING\n",
+                    Proto::Redis => b"PING\r\n",
+                });
+                Expect::Pong
+            }
+            Workload::Fill => {
+                let key = self.seq;
+                self.seq += 1;
+                self.put(out, key)
+            }
+        }
+    }
+
+    /// Appends a request that empties list `key`.
+    pub fn clear(&mut self, out: &mut Vec<u8>, key: u64) -> Expect {
+        self.command(out, "DROP", "DEL", key, false);
+        Expect::Any
+    }
+
+    /// Appends a request that adds the item to list `key`.
+    pub fn put(&mut self, out: &mut Vec<u8>, key: u64) -> Expect {
+        self.command(out, "PUT", "RPUSH", key, true);
+        Expect::Done
+    }
+
+    fn list(&mut self, out: &mut Vec<u8>, key: u64) -> Expect {
+        self.command(out, "LIST", "LRANGE", key, false);
+        if self.proto == Proto::Redis {
+            out.truncate(out.len() - 2);
+            out.extend_from_slice(b" 0 -1\r\n");
+        }
+        Expect::Items
+    }
+
+    fn command(&mut self, out: &mut Vec<u8>, todo: &str, redis: &str, key: u64, item: bool) {
+        let verb = match self.proto {
+            Proto::Todo => todo,
+            Proto::Redis => redis,
+        };
+        out.extend_from_slice(verb.as_bytes());
+        out.extend_from_slice(b" bench:");
+        out.extend_from_slice(self.workload.name().as_bytes());
+        out.push(b':');
+        push_number(out, key);
+        if item {
+            out.push(b' ');
+            out.extend_from_slice(&self.item);
+        }
+        out.extend_from_slice(match self.proto {
+            Proto::Todo => b"\n",
+            Proto::Redis => b"\r\n",
+        });
+    }
+}
+
+/// Appends `n` in decimal.
+fn push_number(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(proto: Proto, workload: Workload) -> (String, Expect) {
+        let mut g = Generator::new(proto, workload, 1, 4, 7);
+        let mut out = Vec::new();
+        let expect = g.next(&mut out);
+        (String::from_utf8(out).unwrap(), expect)
+    }
+
+    #[test]
+    fn todo_requests() {
+        assert_eq!(
+            one(Proto::Todo, Workload::Put),
+            ("PUT bench:put:0 abcd\n".into(), Expect::Done)
+        );
+        assert_eq!(
+            one(Proto::Todo, Workload::List),
+            ("LIST bench:list:0\n".into(), Expect::Items)
+        );
+        assert_eq!(
+            one(Proto::Todo, Workload::Ping),
+            ("PING\n".into(), Expect::Pong)
+        );
+    }
+
+    #[test]
+    fn redis_requests() {
+        assert_eq!(
+            one(Proto::Redis, Workload::Put),
+            ("RPUSH bench:put:0 abcd\r\n".into(), Expect::Done)
+        );
+        assert_eq!(
+            one(Proto::Redis, Workload::List),
+            ("LRANGE bench:list:0 0 -1\r\n".into(), Expect::Items)
+        );
+        let mut g = Generator::new(Proto::Redis, Workload::List, 10, 4, 7);
+        let mut out = Vec::new();
+        g.clear(&mut out, 3);
+        assert_eq!(out, b"DEL bench:list:3\r\n");
+    }
+
+    #[test]
+    fn fill_goes_through_keys_in_order_and_numbers_print() {
+        let mut g = Generator::new(Proto::Todo, Workload::Fill, 3, 1, 7);
+        let mut out = Vec::new();
+        for _ in 0..3 {
+            g.next(&mut out);
+        }
+        assert_eq!(
+            out,
+            b"PUT bench:fill:0 a\nPUT bench:fill:1 a\nPUT bench:fill:2 a\n"
+        );
+        let mut n = Vec::new();
+        push_number(&mut n, 18_446_744_073_709_551_615);
+        assert_eq!(n, b"18446744073709551615");
+    }
+}

@@ -1,0 +1,74 @@
+//! `todo-bench`: the load generator shipped with todo-server. Everything
+//! but the command line and printing is in `todo_server::bench`.
+
+use std::process::ExitCode;
+
+use todo_server::bench::args::{self, Command, Output};
+use todo_server::bench::{run_workload, Proto, Workload, CSV_HEADER, TABLE_HEADER};
+use todo_server::net::fd_limit;
+
+fn main() -> ExitCode {
+    let (config, output) = match args::parse(std::env::args().skip(1)) {
+        Ok(Command::Run(config, output)) => (config, output),
+        Ok(Command::Help) => {
+            print!("{}", args::HELP);
+            return ExitCode::SUCCESS;
+        }
+        Ok(Command::Version) => {
+            println!("todo-bench {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("todo-bench: {e}\nTry 'todo-bench --help'.");
+            return ExitCode::from(2);
+        }
+    };
+    let _ = fd_limit::raise_to(config.connections as u64 + fd_limit::RESERVED);
+    let proto = match config.proto {
+        Proto::Todo => "todo-server",
+        Proto::Redis => "redis",
+    };
+    if config.progress {
+        eprintln!(
+            "todo-bench: {proto} at {}, {} connections, pipeline {}",
+            config.addr, config.connections, config.pipeline
+        );
+    }
+    let mut reports = Vec::new();
+    for &workload in &config.workloads {
+        match run_workload(&config, workload) {
+            Ok(report) => {
+                if workload != Workload::Idle {
+                    reports.push(report);
+                }
+            }
+            Err(e) => {
+                eprintln!("todo-bench: {}: {e}", workload.name());
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    match output {
+        Output::Table => {
+            println!("{TABLE_HEADER}");
+            for report in &reports {
+                println!("{}", report.row());
+            }
+        }
+        Output::Csv => {
+            println!("{CSV_HEADER}");
+            for report in &reports {
+                println!("{}", report.csv());
+            }
+        }
+    }
+    for report in &reports {
+        println!("{}", report.summary(config.proto));
+    }
+    if reports.iter().all(|r| r.clean()) {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("todo-bench: some replies were errors or malformed: these numbers are not clean");
+        ExitCode::FAILURE
+    }
+}
