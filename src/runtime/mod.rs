@@ -25,7 +25,7 @@
 //!   reply, monitor, link, exit, timers).
 //! - `envelope.rs`: what the run queue holds.
 //! - `monitor.rs`: the monitor table (calls are monitors too).
-//! - `link.rs`: links and exit signals.
+//! - `link.rs`: where links live; exit signals.
 //! - `timer.rs`: [`TimerRef`] and the timer table.
 //! - this file: [`Runtime`], the process table, delivery and exits.
 
@@ -54,6 +54,7 @@ pub use process::{Flow, Info, Mail, Process};
 pub use timer::TimerRef;
 
 use envelope::{Body, Envelope};
+use link::Links;
 use monitor::{Kind, Monitors};
 use timer::Timers;
 
@@ -63,8 +64,6 @@ struct Slot<P: Process> {
     serial: u32,
     /// Exit signals arrive as `Info::Exit` messages instead of killing it.
     trap_exit: bool,
-    /// Linked processes; each link is recorded on both ends.
-    links: Vec<Pid>,
     state: State<P>,
 }
 
@@ -87,8 +86,7 @@ pub struct Runtime<P: Process> {
     queue: VecDeque<Envelope<P::Msg>>,
     monitors: Monitors,
     timers: Timers<Envelope<P::Msg>>,
-    /// Link pairs alive, for the bookkeeping counters.
-    links: usize,
+    links: Links,
     /// The time of the last [`Runtime::fire_due_timers`]: timers set during
     /// a pass count from the pass's start, as Redis's cached clock does.
     now: Instant,
@@ -103,7 +101,7 @@ impl<P: Process> std::fmt::Debug for Runtime<P> {
             .field("processes", &self.procs.len())
             .field("queued", &self.queue.len())
             .field("monitors", &self.monitors.len())
-            .field("links", &self.links)
+            .field("links", &self.links.count())
             .field("timers", &self.timers.len())
             .finish()
     }
@@ -117,7 +115,7 @@ impl<P: Process> Runtime<P> {
             queue: VecDeque::new(),
             monitors: Monitors::default(),
             timers: Timers::new(),
-            links: 0,
+            links: Links::default(),
             now: Instant::now(),
             next_serial: 0,
             shared,
@@ -143,7 +141,6 @@ impl<P: Process> Runtime<P> {
         let index = self.procs.insert(Slot {
             serial,
             trap_exit: false,
-            links: Vec::new(),
             state,
         });
         Pid::new(index as u32, serial)
@@ -276,7 +273,7 @@ impl<P: Process> Runtime<P> {
 
     /// Live links (each counted once, though both ends record it).
     pub fn link_count(&self) -> usize {
-        self.links
+        self.links.count()
     }
 
     /// Pending timers.
@@ -429,7 +426,7 @@ impl<P: Process> Runtime<P> {
                 },
             })
         });
-        self.break_links(pid, slot.links, &reason);
+        self.break_links(pid, &reason);
     }
 
     /// Queues `body` for `to` after `delay`.

@@ -80,6 +80,14 @@ impl Ref {
         Ref { index, serial }
     }
 
+    /// The monitor's slot: a small number, dense across live monitors, and
+    /// not reused while this monitor lives or its `Down` is on its way (the
+    /// slot is freed only when the `Down` is delivered or dropped). For
+    /// tables indexed by monitor instead of hashed by ref.
+    pub fn slot(self) -> usize {
+        self.index as usize
+    }
+
     pub(crate) fn index(self) -> usize {
         self.index as usize
     }

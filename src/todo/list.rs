@@ -1,6 +1,7 @@
-//! A list process: one todo list's items, newest last in memory and first
-//! on the wire. The guide's bucket.
+//! A list process: one todo list's items (see `items.rs` for how they are
+//! kept), newest first on the wire. The guide's bucket.
 
+use super::items::Items;
 use super::memory::item_cost;
 use super::msg::{Msg, Outcome};
 use super::Host;
@@ -10,19 +11,20 @@ use crate::shared::Shared;
 /// A list process's state.
 #[derive(Debug)]
 pub struct List {
-    /// Oldest first, so `PUT` is a push and `LIST` walks backwards.
-    items: Vec<Box<[u8]>>,
-    /// Memory counted for this list and its items, given back when it
-    /// exits, however it exits.
-    charged: u64,
+    items: Items,
+    /// The list's own memory cost, reserved by the manager. With its
+    /// items' costs, given back when it exits, however it exits. Nothing
+    /// else is stored: 32 bytes a list, in each of perhaps millions of
+    /// process slots.
+    cost: u32,
 }
 
 impl List {
-    /// An empty list whose own cost, `charged`, is already reserved.
-    pub fn new(charged: u64) -> List {
+    /// An empty list whose own cost, `cost`, is already reserved.
+    pub fn new(cost: u64) -> List {
         List {
-            items: Vec::new(),
-            charged,
+            items: Items::default(),
+            cost: u32::try_from(cost).expect("a list's own cost is under 1 KiB"),
         }
     }
 
@@ -36,33 +38,30 @@ impl List {
     ) -> Flow {
         let reply = match msg {
             Msg::Put { item, prepaid, .. } => {
-                let cost = item_cost(item.len());
-                if !prepaid && !cx.shared().reserve(cost) {
+                if !prepaid && !cx.shared().reserve(item_cost(item.len())) {
                     Msg::Done(Outcome::OutOfMemory)
                 } else {
-                    self.charged += cost;
-                    self.items.push(item);
+                    self.items.push(&item);
                     cx.shared().items += 1;
                     Msg::Done(Outcome::Ok)
                 }
             }
             Msg::List { mut out, write, .. } => {
-                for item in self.items.iter().rev() {
+                for item in self.items.newest_first() {
                     write(&mut out, item);
                 }
                 Msg::Rendered(out)
             }
-            Msg::Del { item, .. } => match self.items.iter().rposition(|i| *i == item) {
-                Some(at) => {
-                    let cost = item_cost(self.items.remove(at).len());
-                    self.charged -= cost;
+            Msg::Del { item, .. } => {
+                if self.items.remove_newest(&item) {
                     let shared = cx.shared();
-                    shared.release(cost);
+                    shared.release(item_cost(item.len()));
                     shared.items -= 1;
                     Msg::Done(Outcome::Ok)
+                } else {
+                    Msg::Done(Outcome::NotFound)
                 }
-                None => Msg::Done(Outcome::NotFound),
-            },
+            }
             Msg::Drop { .. } => {
                 cx.reply(from, Msg::Done(Outcome::Ok));
                 return Flow::Stop(ExitReason::Normal);
@@ -78,8 +77,13 @@ impl List {
 
     /// Gives back what the list counted, however it exits.
     pub fn terminate(&mut self, shared: &mut Shared) {
-        shared.items -= self.items.len() as u64;
+        let (mut count, mut charged) = (0, u64::from(self.cost));
+        for item in self.items.newest_first() {
+            count += 1;
+            charged += item_cost(item.len());
+        }
+        shared.items -= count;
         shared.lists -= 1;
-        shared.release(self.charged);
+        shared.release(charged);
     }
 }

@@ -9,11 +9,10 @@
 //! connection, three queue hops.
 
 use std::collections::HashMap;
-use std::rc::Rc;
 
 use super::list::List;
 use super::memory::{item_cost, list_cost};
-use super::msg::{Msg, Outcome};
+use super::msg::{Msg, Name, Outcome};
 use super::Host;
 use crate::runtime::{Caller, Context, ExitReason, Flow, Info, Pid, Ref};
 
@@ -23,10 +22,11 @@ pub struct Manager {
     /// Name -> live list process. The standard
     /// `HashMap`'s hasher is randomly keyed, so client-chosen names cannot
     /// flood one bucket.
-    lists: HashMap<Rc<[u8]>, Pid>,
-    /// Monitor -> name, to forget the right name when a `Down` arrives. The
-    /// name is shared with `lists`, not copied.
-    names: HashMap<Ref, Rc<[u8]>>,
+    lists: HashMap<Name, Pid>,
+    /// Monitor -> name, to forget the right name when a `Down` arrives,
+    /// indexed by the monitor's slot (dense, and not reused before its
+    /// `Down` is delivered), which costs less than a second hash map.
+    names: Vec<Option<(Ref, Name)>>,
 }
 
 impl Manager {
@@ -73,7 +73,7 @@ impl Manager {
                             cx.reply(from, Msg::Done(Outcome::OutOfMemory));
                             return Flow::Continue;
                         }
-                        (self.start(cx, name.as_bytes(), list), true)
+                        (self.start(cx, &name, list), true)
                     }
                 };
                 cx.forward(
@@ -98,7 +98,7 @@ impl Manager {
                     None => {
                         let list = list_cost(name.as_bytes().len());
                         if cx.shared().reserve(list) {
-                            self.start(cx, name.as_bytes(), list);
+                            self.start(cx, &name, list);
                             Outcome::Ok
                         } else {
                             Outcome::OutOfMemory
@@ -120,7 +120,7 @@ impl Manager {
                 cx.reply(from, Msg::Done(outcome));
             }
             Msg::Lists { mut out, write } => {
-                let mut names: Vec<&[u8]> = self.lists.keys().map(|name| &name[..]).collect();
+                let mut names: Vec<&[u8]> = self.lists.keys().map(Name::as_bytes).collect();
                 names.sort_unstable();
                 for name in names {
                     write(&mut out, name);
@@ -143,11 +143,13 @@ impl Manager {
                 pid,
                 reason,
             } => {
-                if let Some(name) = self.names.remove(&monitor) {
+                let entry = self.names.get_mut(monitor.slot());
+                let known = entry.and_then(|e| e.take_if(|(r, _)| *r == monitor));
+                if let Some((_, name)) = known {
                     self.lists.remove(&name);
                     log::debug!(
                         "list {:?} ({pid}) exited: {reason}",
-                        String::from_utf8_lossy(&name)
+                        String::from_utf8_lossy(name.as_bytes())
                     );
                 }
             }
@@ -161,12 +163,16 @@ impl Manager {
     }
 
     /// Starts list `name`, whose memory (`charged`) is already reserved.
-    fn start<P: Host>(&mut self, cx: &mut Context<'_, P>, name: &[u8], charged: u64) -> Pid {
+    fn start<P: Host>(&mut self, cx: &mut Context<'_, P>, name: &Name, charged: u64) -> Pid {
         let (pid, monitor) = cx.spawn_monitor(P::from(List::new(charged)));
         cx.shared().lists += 1;
-        let name: Rc<[u8]> = name.into();
         self.lists.insert(name.clone(), pid);
-        self.names.insert(monitor, name);
+        let name = name.clone();
+        let slot = monitor.slot();
+        if slot >= self.names.len() {
+            self.names.resize(slot + 1, None);
+        }
+        self.names[slot] = Some((monitor, name));
         pid
     }
 }

@@ -3,8 +3,8 @@
 //! lists are counted near what they really take from the heap, and a client
 //! cannot grow the server past the limit with small writes.
 
-/// Per item: its pointer and length in the list's vector (16 bytes, and
-/// the vector's spare capacity), and the allocator's header and rounding.
+/// Per item: its 4-byte length in the list's buffer, and that buffer's
+/// spare capacity (it grows by doubling, so up to as much again).
 pub const ITEM_OVERHEAD: u64 = 32;
 
 /// Per list: its process slot and the runtime's bookkeeping (about 80

@@ -4,9 +4,11 @@
 //!
 //! - `msg.rs`: [`Msg`], [`Outcome`], [`Name`]: what processes say.
 //! - `manager.rs`: [`Manager`], names to list processes, by monitors.
-//! - `list.rs`: [`List`], one list's items.
+//! - `list.rs`: [`List`], one list's process; `items.rs`, how it keeps
+//!   its items.
 //! - [`memory`]: what stored data costs against the memory limit.
 
+mod items;
 mod list;
 mod manager;
 pub mod memory;
