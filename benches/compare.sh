@@ -6,12 +6,17 @@
 # ratio todo-server / Redis for each row, then memory: RSS after 1,000,000
 # lists of one 16-byte item each, and per idle connection with 9,000 open.
 #
-# Usage: benches/compare.sh            (DURATION=5 WARMUP=1 by default)
+# Each row runs REPEAT times, alternating the two servers, and shows the
+# median: at pipeline 1 both servers wait on the same syscalls and one run
+# can differ from the next by 10%.
+#
+# Usage: benches/compare.sh      (DURATION=3 WARMUP=1 REPEAT=3 by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DURATION=${DURATION:-5}
+DURATION=${DURATION:-3}
 WARMUP=${WARMUP:-1}
+REPEAT=${REPEAT:-3}
 TODO_PORT=${TODO_PORT:-4740}
 REDIS_PORT=${REDIS_PORT:-6740}
 CONNECTIONS=50
@@ -69,21 +74,30 @@ run() {
 }
 
 echo "todo-server vs Redis $(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/'), $(date -u +%F), $(nproc) cores," \
-    "$CONNECTIONS connections, 1000 lists, 16-byte items, LIST of 10 items, ${DURATION}s runs"
+    "$CONNECTIONS connections, 1000 lists, 16-byte items, LIST of 10 items," \
+    "median of $REPEAT runs of ${DURATION}s each"
 start_servers
 printf '\n%-8s %4s | %12s %9s | %12s %9s | %7s %9s\n' workload pipe "todo req/s" "p99 us" "redis req/s" "p99 us" \
     ratio "p99 ratio"
+# median NUMBERS...: the middle value.
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
 for row in "put 1" "put 32" "list 1" "list 32" "mixed 32" "ping 1" "ping 32"; do
     set -- $row
-    todo=$(run todo "$TODO_PORT" "$1" "$2")
-    redis=$(run redis "$REDIS_PORT" "$1" "$2")
-    for line in "$todo" "$redis"; do
-        [ "$(field clean "$line")" = true ] || { echo "not clean: $line" >&2; exit 1; }
+    todo_rps=() todo_p99=() redis_rps=() redis_p99=()
+    for _ in $(seq "$REPEAT"); do
+        todo=$(run todo "$TODO_PORT" "$1" "$2")
+        redis=$(run redis "$REDIS_PORT" "$1" "$2")
+        for line in "$todo" "$redis"; do
+            [ "$(field clean "$line")" = true ] || { echo "not clean: $line" >&2; exit 1; }
+        done
+        todo_rps+=("$(field rps "$todo")") todo_p99+=("$(field p99_us "$todo")")
+        redis_rps+=("$(field rps "$redis")") redis_p99+=("$(field p99_us "$redis")")
     done
+    t_rps=$(median "${todo_rps[@]}") t_p99=$(median "${todo_p99[@]}")
+    r_rps=$(median "${redis_rps[@]}") r_p99=$(median "${redis_p99[@]}")
     printf '%-8s %4s | %12.0f %9.1f | %12.0f %9.1f | %6.2fx %8.2fx\n' "$1" "$2" \
-        "$(field rps "$todo")" "$(field p99_us "$todo")" "$(field rps "$redis")" "$(field p99_us "$redis")" \
-        "$(calc "$(field rps "$todo") / $(field rps "$redis")")" \
-        "$(calc "$(field p99_us "$todo") / $(field p99_us "$redis")")"
+        "$t_rps" "$t_p99" "$r_rps" "$r_p99" "$(calc "$t_rps / $r_rps")" "$(calc "$t_p99 / $r_p99")"
 done
 stop_servers
 

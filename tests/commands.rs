@@ -1,6 +1,6 @@
 //! Every row of PROTOCOL.md's command table, with exact reply bytes.
 
-use crate::util::Server;
+use crate::util::{stat_in, Server};
 
 #[test]
 fn put_then_list_gives_items_newest_first() {
@@ -85,14 +85,7 @@ fn stats_reports_the_counters() {
     c.ask("PUT a 2");
     c.ask("PUT b 1");
     let stats = c.ask("STATS");
-    let value = |key: &str| -> u64 {
-        let prefix = format!("* {key} ");
-        let line = stats
-            .lines()
-            .find(|l| l.starts_with(&prefix))
-            .unwrap_or_else(|| panic!("no {key} in {stats}"));
-        line[prefix.len()..].parse().unwrap()
-    };
+    let value = |key| stat_in(&stats, key);
     assert!(stats.ends_with("\nOK\n"));
     assert!(value("uptime_seconds") < 3600);
     assert_eq!(value("connections"), 2);

@@ -9,27 +9,17 @@ use todo_server::todo::memory::{item_cost, list_cost};
 
 use crate::util::{Client, Server};
 
-fn stat(c: &mut Client, key: &str) -> u64 {
-    let stats = c.ask("STATS");
-    let prefix = format!("* {key} ");
-    let line = stats
-        .lines()
-        .find(|l| l.starts_with(&prefix))
-        .unwrap_or_else(|| panic!("no {key} in {stats}"));
-    line[prefix.len()..].parse().unwrap()
-}
-
 #[test]
 fn memory_limit_refuses_writes_stores_nothing_and_recovers() {
     // Room for list "l" and exactly three 10-byte items.
     let limit = list_cost(1) + 3 * item_cost(10);
     let server = Server::start(&["--max-memory", &limit.to_string()]);
     let mut c = server.connect();
-    assert_eq!(stat(&mut c, "max_memory"), limit);
+    assert_eq!(c.stat("max_memory"), limit);
     for i in 0..3 {
         assert_eq!(c.ask(&format!("PUT l item-{i:05}")), "OK\n");
     }
-    assert_eq!(stat(&mut c, "used_memory"), limit);
+    assert_eq!(c.stat("used_memory"), limit);
     assert_eq!(c.ask("PUT l item-00003"), "ERR out of memory\n");
     assert_eq!(c.ask("PUT l x"), "ERR out of memory\n");
     assert_eq!(c.ask("PUT other x"), "ERR out of memory\n");
@@ -39,21 +29,21 @@ fn memory_limit_refuses_writes_stores_nothing_and_recovers() {
         c.ask("LIST l"),
         "* item-00002\n* item-00001\n* item-00000\nOK\n"
     );
-    assert_eq!(stat(&mut c, "used_memory"), limit, "nothing was counted");
+    assert_eq!(c.stat("used_memory"), limit, "nothing was counted");
 
     // DEL gives an item back.
     assert_eq!(c.ask("DEL l item-00001"), "OK\n");
     assert_eq!(c.ask("PUT l item-00003"), "OK\n");
     // DROP gives everything back.
     assert_eq!(c.ask("DROP l"), "OK\n");
-    assert_eq!(stat(&mut c, "used_memory"), 0);
+    assert_eq!(c.stat("used_memory"), 0);
     for i in 0..3 {
         assert_eq!(c.ask(&format!("PUT k item-{i:05}")), "OK\n");
     }
     assert_eq!(c.ask("PUT k item-00003"), "ERR out of memory\n");
     // And so does KILL.
     assert_eq!(c.ask("KILL k"), "OK\n");
-    assert_eq!(stat(&mut c, "used_memory"), 0);
+    assert_eq!(c.stat("used_memory"), 0);
     assert_eq!(c.ask("PUT m item-00000"), "OK\n");
 }
 
@@ -61,10 +51,10 @@ fn memory_limit_refuses_writes_stores_nothing_and_recovers() {
 fn memory_limit_takes_units() {
     let server = Server::start(&["--max-memory", "64mb"]);
     let mut c = server.connect();
-    assert_eq!(stat(&mut c, "max_memory"), 64 << 20);
+    assert_eq!(c.stat("max_memory"), 64 << 20);
     let server = Server::start(&[]);
     let mut c = server.connect();
-    assert_eq!(stat(&mut c, "max_memory"), 1 << 30, "on by default");
+    assert_eq!(c.stat("max_memory"), 1 << 30, "on by default");
 }
 
 #[test]
@@ -79,8 +69,8 @@ fn client_over_the_limit_is_refused_and_the_others_are_untouched() {
     for c in &mut clients {
         assert_eq!(c.ask("PUT l x"), "OK\n");
     }
-    assert_eq!(stat(&mut clients[0], "rejected_connections"), 1);
-    assert_eq!(stat(&mut clients[0], "connections"), 3);
+    assert_eq!(clients[0].stat("rejected_connections"), 1);
+    assert_eq!(clients[0].stat("connections"), 3);
 
     // A slot frees up once a client leaves.
     drop(clients.pop());

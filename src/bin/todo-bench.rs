@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use todo_server::bench::args::{self, Command, Output};
-use todo_server::bench::{run_workload, Proto, Workload, CSV_HEADER, TABLE_HEADER};
+use todo_server::bench::{csv_header, run_workload, Proto, Workload, TABLE_HEADER};
 use todo_server::net::fd_limit;
 
 fn main() -> ExitCode {
@@ -56,7 +56,7 @@ fn main() -> ExitCode {
             }
         }
         Output::Csv => {
-            println!("{CSV_HEADER}");
+            println!("{}", csv_header());
             for report in &reports {
                 println!("{}", report.csv());
             }

@@ -101,8 +101,12 @@ impl<P: Process> Runtime<P> {
             );
             return;
         }
-        if self.is_alive(a) {
-            self.links.add(a, b);
+        if self.is_alive(a) && self.links.add(a, b) {
+            for end in [a, b] {
+                if let Some(slot) = self.slot_mut(end) {
+                    slot.linked = true;
+                }
+            }
         }
     }
 

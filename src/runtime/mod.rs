@@ -64,6 +64,9 @@ struct Slot<P: Process> {
     serial: u32,
     /// Exit signals arrive as `Info::Exit` messages instead of killing it.
     trap_exit: bool,
+    /// It has had a link, so its exit must look in the links table (most
+    /// processes never link, and their exit skips that lookup).
+    linked: bool,
     state: State<P>,
 }
 
@@ -141,6 +144,7 @@ impl<P: Process> Runtime<P> {
         let index = self.procs.insert(Slot {
             serial,
             trap_exit: false,
+            linked: false,
             state,
         });
         Pid::new(index as u32, serial)
@@ -426,7 +430,9 @@ impl<P: Process> Runtime<P> {
                 },
             })
         });
-        self.break_links(pid, &reason);
+        if slot.linked {
+            self.break_links(pid, &reason);
+        }
     }
 
     /// Queues `body` for `to` after `delay`.

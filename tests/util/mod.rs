@@ -247,6 +247,11 @@ impl Client {
         assert_eq!(rc, 0, "setsockopt SO_RCVBUF");
     }
 
+    /// One counter, from a fresh `STATS`.
+    pub fn stat(&mut self, key: &str) -> u64 {
+        stat_in(&self.ask("STATS"), key)
+    }
+
     pub fn shutdown_write(&mut self) {
         self.stream.shutdown(Shutdown::Write).unwrap();
     }
@@ -257,4 +262,14 @@ impl Client {
         self.reader.read_to_end(&mut all).expect("read to EOF");
         all
     }
+}
+
+/// The counter `key` in a `STATS` reply.
+pub fn stat_in(stats: &str, key: &str) -> u64 {
+    let prefix = format!("* {key} ");
+    let line = stats
+        .lines()
+        .find(|l| l.starts_with(&prefix))
+        .unwrap_or_else(|| panic!("no {key} in {stats}"));
+    line[prefix.len()..].parse().unwrap()
 }
