@@ -19,7 +19,8 @@
 //! the connection yields to the next loop pass with a zero-delay timer; and
 //! it takes no new request while `OUTPUT_HIGH_WATER` bytes are unsent,
 //! until the socket drains. On EOF it answers every complete request and
-//! the last partial line, flushes, and closes.
+//! the last partial line, flushes, and closes: it marks itself closed and
+//! exits on the next loop pass, after the queue has drained.
 
 use std::io::{self, Read, Write};
 use std::mem;
@@ -99,6 +100,8 @@ enum Phase {
     /// closes, so that unread bytes do not turn our close into a reset that
     /// could destroy the reply in flight. Bounded by `LINGER`.
     Lingering,
+    /// Done: waiting for the next loop pass to be freed.
+    Closed,
 }
 
 /// The request at `input[start..]` that is waiting for its answer. Its
@@ -186,6 +189,12 @@ impl Connection {
         cx: Cx<'_, '_, P>,
         info: Info<Msg>,
     ) -> Flow {
+        if self.phase == Phase::Closed {
+            return match info {
+                Info::Message(Msg::Close) => Flow::Stop(ExitReason::Normal),
+                _ => Flow::Continue,
+            };
+        }
         match info {
             Info::Message(Msg::Ready {
                 readable,
@@ -218,7 +227,7 @@ impl Connection {
                             cx.pid(),
                             self.peer
                         );
-                        return Flow::Stop(ExitReason::Normal);
+                        return self.close(cx);
                     }
                 }
             }
@@ -232,7 +241,7 @@ impl Connection {
                     cx.pid(),
                     self.peer
                 );
-                return Flow::Stop(ExitReason::Normal);
+                return self.close(cx);
             }
             Info::Reply { call, result } => self.answered(cx, call, result),
             other => log::debug!(
@@ -638,7 +647,7 @@ impl Connection {
                     return self.close(cx);
                 }
             }
-            Phase::Quitting => {}
+            Phase::Quitting | Phase::Closed => {}
             Phase::Lingering => {
                 if self.eof {
                     log::debug!("connection {} ({}) quit", cx.pid(), self.peer);
@@ -685,11 +694,21 @@ impl Connection {
 
     /// Stops the process (its socket closes as its state is dropped), with
     /// its idle timer cancelled rather than left to fire on nobody.
+    ///
+    /// The process is not freed here, in the middle of the pass: it is
+    /// marked closed and frees itself on the next pass, once the queue has
+    /// drained, as Redis frees clients only before it sleeps. Until then it
+    /// ignores everything; messages sent to it after that are dropped.
     fn close<P: Process<Msg = Msg, Shared = Shared>>(&mut self, cx: Cx<'_, '_, P>) -> Flow {
         if let Some(timer) = self.idle_timer.take() {
             cx.cancel_timer(timer);
         }
-        Flow::Stop(ExitReason::Normal)
+        if self.phase != Phase::Closed {
+            self.phase = Phase::Closed;
+            let me = cx.pid();
+            cx.send_after(me, Duration::ZERO, Msg::Close);
+        }
+        Flow::Continue
     }
 }
 
@@ -711,4 +730,54 @@ fn stats(out: &mut Vec<u8>, shared: &Shared, processes: usize) {
         let _ = writeln!(out, "* {key} {value}");
     }
     reply::ok(out);
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::net::{Shutdown, TcpListener, TcpStream as StdStream};
+    use std::time::Instant;
+
+    use super::*;
+    use crate::config::Config;
+    use crate::net::Proc;
+    use crate::runtime::Runtime;
+    use crate::todo::Manager;
+
+    #[test]
+    fn a_closing_connection_is_freed_only_after_the_queue_has_drained() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut client = StdStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (socket, peer) = listener.accept().unwrap();
+        socket.set_nonblocking(true).unwrap();
+        let mut rt = Runtime::new(Shared::new(&Config::default()));
+        let manager = rt.spawn(Proc::Manager(Box::new(Manager::new())));
+        let socket = TcpStream::from_std(socket);
+        let connection = Connection::new(socket, peer, manager, Instant::now());
+        let pid = rt.spawn(Proc::Connection(Box::new(connection)));
+        rt.shared().connections += 1;
+
+        client.write_all(b"PUT a b\nPING").unwrap();
+        client.shutdown(Shutdown::Write).unwrap();
+        let ready = Msg::Ready {
+            readable: true,
+            writable: true,
+            closed: true,
+        };
+        rt.send(pid, ready);
+        rt.run_until_idle();
+        // Both requests answered, EOF seen: the connection is done, but it
+        // is still there until the pass ends.
+        assert!(rt.is_alive(pid));
+        let mut replies = [0; 6];
+        client.read_exact(&mut replies).unwrap();
+        assert_eq!(&replies, b"OK\nOK\n");
+        rt.fire_due_timers(Instant::now());
+        rt.run_until_idle();
+        assert!(!rt.is_alive(pid), "freed on the next pass");
+        assert_eq!(rt.shared().connections, 0);
+        let mut rest = Vec::new();
+        client.read_to_end(&mut rest).unwrap();
+        assert_eq!(rest, b"", "and its socket closed with it");
+    }
 }

@@ -4,8 +4,9 @@
 //! One pass: poll (the timeout is the time to the next timer) -> accept new
 //! connections and turn readiness into `Ready` messages -> fire due timers
 //! -> run the queue until idle. Connections read, answer and write inside
-//! their handlers; a connection's socket is closed when its process exits,
-//! which happens only after its handler has returned.
+//! their handlers. A connection that is done is freed (and its socket
+//! closed) on the pass after, once the queue has drained, never in the
+//! middle of one.
 //!
 //! On SIGINT or SIGTERM the server stops accepting, tells every connection
 //! to answer what it has received, flush and close, and returns once all

@@ -80,6 +80,8 @@ pub enum Msg {
     Linger,
     /// To a connection, from itself: see whether it has been idle too long.
     IdleCheck,
+    /// To a connection, from itself: the pass it closed in is over; exit.
+    Close,
     /// To a connection, from the poll loop: the server is stopping; answer
     /// what was received, flush, and close.
     Drain,
@@ -122,6 +124,7 @@ impl fmt::Debug for Msg {
             Msg::Resume => f.write_str("Resume"),
             Msg::Linger => f.write_str("Linger"),
             Msg::IdleCheck => f.write_str("IdleCheck"),
+            Msg::Close => f.write_str("Close"),
             Msg::Drain => f.write_str("Drain"),
         }
     }
