@@ -4,6 +4,7 @@
 mod util;
 
 mod backpressure;
+mod bench;
 mod binary;
 mod commands;
 mod concurrency;
