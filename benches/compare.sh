@@ -10,13 +10,13 @@
 # median: at pipeline 1 both servers wait on the same syscalls and one run
 # can differ from the next by 10%.
 #
-# Usage: benches/compare.sh      (DURATION=3 WARMUP=1 REPEAT=3 by default)
+# Usage: benches/compare.sh      (DURATION=3 WARMUP=1 REPEAT=5 by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-3}
 WARMUP=${WARMUP:-1}
-REPEAT=${REPEAT:-3}
+REPEAT=${REPEAT:-5}
 TODO_PORT=${TODO_PORT:-4740}
 REDIS_PORT=${REDIS_PORT:-6740}
 CONNECTIONS=50

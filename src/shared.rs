@@ -1,6 +1,6 @@
 //! What every process of the server can see: the limits it runs under, the
-//! counters that `STATS` reports, and one read buffer lent to whichever
-//! connection is reading. Processes reach it through `Context::shared`;
+//! counters that `STATS` reports, one read buffer lent to whichever
+//! connection is reading, and the list of connections with output to write. Processes reach it through `Context::shared`;
 //! there is one thread, so there are no locks.
 
 use std::time::{Duration, Instant};
@@ -33,6 +33,8 @@ pub struct Shared {
     /// Where connections read into before copying what they received into
     /// their own buffer, so that an idle connection holds no read buffer.
     pub read_buf: Vec<u8>,
+    /// Connections with output to write once the queue has drained.
+    pub pending_flush: Vec<crate::runtime::Pid>,
 }
 
 /// How much one `read` takes at most.
@@ -53,6 +55,7 @@ impl Shared {
             max_memory: config.max_memory,
             rejected_connections: 0,
             read_buf: vec![0; READ_CHUNK],
+            pending_flush: Vec::new(),
         }
     }
 

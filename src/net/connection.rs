@@ -2,9 +2,12 @@
 //! and the request it has in flight.
 //!
 //! The poll loop turns readiness into `Ready` messages. On each, the
-//! connection reads until `WouldBlock` (or until its input holds enough),
-//! answers the complete lines at the front of its input one by one, and
-//! writes what it has once, at the end of its turn.
+//! connection reads until `WouldBlock` (or until its input holds enough)
+//! and answers the complete lines at the front of its input one by one.
+//! It does not write then: it puts itself on the shared list of
+//! connections with output, and once the queue has drained the loop sends
+//! each of them one `Flush`, so every connection is written once per pass,
+//! after every connection has read (Redis's writes before sleeping).
 //!
 //! One request at a time is in the runtime. `PING`, `HELP`, `STATS`,
 //! `QUIT` and errors are answered on the spot; the others are calls to the
@@ -71,6 +74,13 @@ pub struct Connection {
     batch: u32,
     /// A `Resume` is queued for the next loop pass.
     resume_queued: bool,
+    /// The connection is on the list of those to write after this pass's
+    /// queue has drained.
+    flush_queued: bool,
+    /// The socket can take bytes: no write has hit a full buffer since the
+    /// last writable edge. While it cannot, output waits for that edge
+    /// rather than for the end of the pass.
+    can_write: bool,
     /// The socket may hold more bytes: the last read did not hit
     /// `WouldBlock`.
     readable: bool,
@@ -167,6 +177,8 @@ impl Connection {
             in_flight: None,
             batch: 0,
             resume_queued: false,
+            flush_queued: false,
+            can_write: true,
             readable: false,
             eof: false,
             peer_closed: false,
@@ -205,10 +217,18 @@ impl Connection {
                 self.readable |= readable && !self.draining;
                 self.peer_closed |= closed;
                 if writable {
+                    self.can_write = true;
                     match self.flush() {
                         Ok(wrote) => self.touch(cx, wrote),
                         Err(e) => return self.broken(cx, e),
                     }
+                }
+            }
+            Info::Message(Msg::Flush) => {
+                self.flush_queued = false;
+                match self.flush() {
+                    Ok(wrote) => self.touch(cx, wrote),
+                    Err(e) => return self.broken(cx, e),
                 }
             }
             Info::Message(Msg::Drain) => {
@@ -276,20 +296,19 @@ impl Connection {
             if pause == Pause::Waiting {
                 // The answer comes back within this same drain of the
                 // queue (processes answer in their handlers), and the turn
-                // goes on from there: write once, when it ends.
+                // goes on from there.
                 return Flow::Continue;
-            }
-            match self.flush() {
-                Ok(wrote) => self.touch(cx, wrote),
-                Err(e) => return self.broken(cx, e),
-            }
-            if pause == Pause::Output && self.unsent() < OUTPUT_HIGH_WATER {
-                continue;
             }
             if pause == Pause::NoLine {
                 self.batch = 0;
             }
             break;
+        }
+        if self.unsent() > 0 && self.can_write && !self.flush_queued {
+            // Written once, after the queue has drained: see `Msg::Flush`.
+            self.flush_queued = true;
+            let me = cx.pid();
+            cx.shared().pending_flush.push(me);
         }
         self.settle(cx)
     }
@@ -585,10 +604,14 @@ impl Connection {
                     if self.sent < self.output.len() {
                         // A short write filled the socket's buffer; the
                         // next edge says when there is room.
+                        self.can_write = false;
                         break;
                     }
                 }
-                Err(e) if would_block(&e) => break,
+                Err(e) if would_block(&e) => {
+                    self.can_write = false;
+                    break;
+                }
                 Err(e) if interrupted(&e) => {}
                 Err(e) => return Err(e),
             }
@@ -766,8 +789,9 @@ mod tests {
         };
         rt.send(pid, ready);
         rt.run_until_idle();
-        // Both requests answered, EOF seen: the connection is done, but it
-        // is still there until the pass ends.
+        crate::net::server::write_pending(&mut rt, &mut Vec::new());
+        // Both requests answered and written, EOF seen: the connection is
+        // done, but it is still there until the pass ends.
         assert!(rt.is_alive(pid));
         let mut replies = [0; 6];
         client.read_exact(&mut replies).unwrap();

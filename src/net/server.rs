@@ -3,8 +3,9 @@
 //!
 //! One pass: poll (the timeout is the time to the next timer) -> accept new
 //! connections and turn readiness into `Ready` messages -> fire due timers
-//! -> run the queue until idle. Connections read, answer and write inside
-//! their handlers. A connection that is done is freed (and its socket
+//! -> run the queue until idle -> write each connection that has output,
+//! once. Connections read and answer inside their handlers. A connection
+//! that is done is freed (and its socket
 //! closed) on the pass after, once the queue has drained, never in the
 //! middle of one.
 //!
@@ -61,6 +62,8 @@ pub struct Server {
     accept_paused_until: Option<Instant>,
     /// When the graceful stop began, if it has.
     stopping_since: Option<Instant>,
+    /// Reused list of the connections being written this pass.
+    flushing: Vec<Pid>,
 }
 
 impl std::fmt::Debug for Server {
@@ -99,6 +102,7 @@ impl Server {
             max_clients: config.max_clients as u64,
             accept_paused_until: None,
             stopping_since: None,
+            flushing: Vec::new(),
         })
     }
 
@@ -178,6 +182,7 @@ impl Server {
         }
         self.runtime.fire_due_timers(Instant::now());
         self.runtime.run_until_idle();
+        write_pending(&mut self.runtime, &mut self.flushing);
         Ok(())
     }
 
@@ -268,6 +273,23 @@ impl Server {
             return;
         }
         log::debug!("connection {pid} from {peer} opened");
+    }
+}
+
+/// Writes every connection that has output, once, now that the queue has
+/// drained: each gets a `Flush`. A flush can let a connection that was
+/// paused on its unsent bytes take more requests (at most its batch), so
+/// this repeats until no connection has output waiting.
+pub(crate) fn write_pending(runtime: &mut Runtime<Proc>, flushing: &mut Vec<Pid>) {
+    loop {
+        std::mem::swap(flushing, &mut runtime.shared().pending_flush);
+        if flushing.is_empty() {
+            return;
+        }
+        for pid in flushing.drain(..) {
+            runtime.send(pid, Msg::Flush);
+        }
+        runtime.run_until_idle();
     }
 }
 

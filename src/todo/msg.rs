@@ -82,6 +82,9 @@ pub enum Msg {
     IdleCheck,
     /// To a connection, from itself: the pass it closed in is over; exit.
     Close,
+    /// To a connection, from the poll loop: the queue has drained; write
+    /// your output now, once.
+    Flush,
     /// To a connection, from the poll loop: the server is stopping; answer
     /// what was received, flush, and close.
     Drain,
@@ -125,6 +128,7 @@ impl fmt::Debug for Msg {
             Msg::Linger => f.write_str("Linger"),
             Msg::IdleCheck => f.write_str("IdleCheck"),
             Msg::Close => f.write_str("Close"),
+            Msg::Flush => f.write_str("Flush"),
             Msg::Drain => f.write_str("Drain"),
         }
     }
