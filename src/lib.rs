@@ -12,10 +12,10 @@
 //!   sockets.
 //! - [`config`]: every command-line option and its default.
 //! - [`shared`]: the limits and counters every process can see.
-//! - [`todo`]: the guide's manager and list processes, and their messages.
+//! - [`todo`](mod@todo): the guide's manager and list processes, and their messages.
 //! - [`protocol`]: bytes to requests and results to reply bytes, no I/O.
 //! - [`net`]: the poll loop, the listener and the connection processes.
-//! - [`bench`]: the load generator behind the `todo-bench` binary (a
+//! - [`bench`](mod@bench): the load generator behind the `todo-bench` binary (a
 //!   client; it uses none of the above but `net::fd_limit`).
 //!
 //! The binary (`src/main.rs`) parses options, sets up logging, binds and
