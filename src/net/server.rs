@@ -47,6 +47,9 @@ const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 /// How long a graceful stop waits for connections to flush and close.
 const STOP_GRACE: Duration = Duration::from_secs(10);
 
+/// How often a stopping server looks at the time while nothing happens.
+const STOP_CHECK: Duration = Duration::from_millis(100);
+
 /// A bound server, ready to run.
 pub struct Server {
     poll: Poll,
@@ -143,7 +146,7 @@ impl Server {
         }
         if self.stopping_since.is_some() {
             // Wake up to check the grace period even if nothing happens.
-            timeout = Some(timeout.map_or(STOP_GRACE, |t| t.min(Duration::from_millis(100))));
+            timeout = Some(timeout.map_or(STOP_CHECK, |t| t.min(STOP_CHECK)));
         }
         if let Err(e) = self.poll.poll(&mut self.events, timeout) {
             return if interrupted(&e) { Ok(()) } else { Err(e) };
