@@ -63,6 +63,8 @@ pub struct Driver {
     events: Events,
     conns: Vec<Conn>,
     proto: Proto,
+    /// The connections each poll found ready, and whether readable.
+    ready: Vec<(usize, bool)>,
 }
 
 impl std::fmt::Debug for Driver {
@@ -103,6 +105,7 @@ impl Driver {
             events: Events::with_capacity(1024),
             conns,
             proto,
+            ready: Vec::new(),
         })
     }
 
@@ -144,24 +147,24 @@ impl Driver {
             if limit.until.is_some_and(|until| now >= until) {
                 exhausted = true;
             }
-            let ready: Vec<(usize, bool, bool)> = self
-                .events
-                .iter()
-                .map(|e| {
-                    (
-                        e.token().0,
-                        e.is_readable() || e.is_read_closed() || e.is_error(),
-                        e.is_writable(),
-                    )
-                })
-                .collect();
-            for (i, readable, _writable) in ready {
+            // Copied out of `events` so the connections can be borrowed
+            // mutably; the list is reused, not allocated each poll.
+            let mut ready = std::mem::take(&mut self.ready);
+            ready.clear();
+            ready.extend(self.events.iter().map(|e| {
+                (
+                    e.token().0,
+                    e.is_readable() || e.is_read_closed() || e.is_error(),
+                )
+            }));
+            for &(i, readable) in &ready {
                 if readable {
                     self.read(i, now, record, &mut outcome)?;
                 }
                 self.top_up(i, pipeline, source, limit, &mut issued, &mut exhausted, now);
                 self.flush(i)?;
             }
+            self.ready = ready;
             if now >= next_progress {
                 progress(outcome.completed);
                 next_progress += Duration::from_secs(1);
