@@ -178,6 +178,20 @@ impl<'a, P: Process> Context<'a, P> {
         self.rt.timers.cancel(timer)
     }
 
+    /// Asks the code that drives the runtime to visit this process once
+    /// the queue has drained, before the loop sleeps (Redis's
+    /// `beforeSleep`; the server writes connections there, once a pass).
+    /// Asking again before the visit changes nothing.
+    pub fn before_sleep(&mut self) {
+        let me = self.me;
+        if let Some(slot) = self.rt.slot_mut(me) {
+            if !slot.before_sleep {
+                slot.before_sleep = true;
+                self.rt.before_sleep.push(me);
+            }
+        }
+    }
+
     /// The runtime's clock: the start of the current loop pass.
     pub fn now(&self) -> Instant {
         self.rt.now

@@ -67,6 +67,8 @@ struct Slot<P: Process> {
     /// It has had a link, so its exit must look in the links table (most
     /// processes never link, and their exit skips that lookup).
     linked: bool,
+    /// It is on the before-sleep list (see [`Context::before_sleep`]).
+    before_sleep: bool,
     state: State<P>,
 }
 
@@ -95,6 +97,9 @@ pub struct Runtime<P: Process> {
     now: Instant,
     /// Source of pid serials.
     next_serial: u32,
+    /// Processes to visit once the queue has drained (see
+    /// [`Context::before_sleep`]), each once.
+    before_sleep: Vec<Pid>,
     shared: P::Shared,
 }
 
@@ -121,6 +126,7 @@ impl<P: Process> Runtime<P> {
             links: Links::default(),
             now: Instant::now(),
             next_serial: 0,
+            before_sleep: Vec::new(),
             shared,
         }
     }
@@ -145,6 +151,7 @@ impl<P: Process> Runtime<P> {
             serial,
             trap_exit: false,
             linked: false,
+            before_sleep: false,
             state,
         });
         Pid::new(index as u32, serial)
@@ -230,6 +237,25 @@ impl<P: Process> Runtime<P> {
             fired += 1;
         }
         fired
+    }
+
+    /// Moves the processes that asked to be visited before the loop sleeps
+    /// (with [`Context::before_sleep`]) into `into`, in the order they
+    /// asked, and empties the list: a process asks again for the next time.
+    /// Some may have exited since they asked.
+    pub fn take_before_sleep(&mut self, into: &mut Vec<Pid>) {
+        std::mem::swap(into, &mut self.before_sleep);
+        for &pid in into.iter() {
+            if let Some(slot) = self.slot_mut(pid) {
+                slot.before_sleep = false;
+            }
+        }
+    }
+
+    /// The runtime's clock: the time of the last
+    /// [`Runtime::fire_due_timers`].
+    pub fn now(&self) -> Instant {
+        self.now
     }
 
     /// How long from `now` until the next timer is due: the poll timeout.

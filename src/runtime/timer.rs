@@ -17,13 +17,6 @@ pub struct TimerRef {
     seq: u64,
 }
 
-impl TimerRef {
-    /// When the timer is (or was) due.
-    pub fn deadline(self) -> Instant {
-        self.deadline
-    }
-}
-
 /// Pending timers, each carrying what to do when it fires.
 #[derive(Debug)]
 pub(crate) struct Timers<T> {
