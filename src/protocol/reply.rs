@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use super::request::Verb;
+
 /// Every error a client can be answered with. `Display` is the reply line
 /// without `ERR ` and LF (lossy for the non-UTF-8 bytes of an unknown verb;
 /// [`error`] writes the exact bytes).
@@ -73,25 +75,20 @@ pub fn error(out: &mut Vec<u8>, error: &Error<'_>) {
     }
 }
 
-/// The `HELP` reply's data lines.
-pub const HELP: &[&str] = &[
-    "PUT <list> <item>    add an item (creates the list)",
-    "LIST <list>          the list's items, newest first",
-    "CREATE <list>        create an empty list (no error if it exists)",
-    "DEL <list> <item>    remove the newest copy of an item",
-    "DROP <list>          stop the list's process normally; the list is gone",
-    "KILL <list>          kill the list's process as a crash would",
-    "LISTS                every list name, sorted",
-    "STATS                server counters",
-    "PING                 OK",
-    "HELP                 this text",
-    "QUIT                 OK, then the server closes the connection",
-];
+/// The `STATS` reply: one `* <key> <value>` line per row, then `OK`.
+pub fn stats(out: &mut Vec<u8>, rows: &[(&str, u64)]) {
+    use std::io::Write;
+    for (key, value) in rows {
+        // Writing to a Vec cannot fail.
+        let _ = writeln!(out, "* {key} {value}");
+    }
+    ok(out);
+}
 
 /// The whole `HELP` reply.
 pub fn help(out: &mut Vec<u8>) {
-    for line in HELP {
-        data_line(out, line.as_bytes());
+    for verb in Verb::ALL {
+        data_line(out, verb.help().as_bytes());
     }
     ok(out);
 }

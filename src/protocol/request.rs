@@ -58,14 +58,33 @@ pub enum Request<'a> {
     Quit,
 }
 
-/// Parses one line (without its LF or CR). `None` for a blank line, which
-/// gets no reply.
-pub fn parse(line: &[u8]) -> Option<Result<Request<'_>, Error<'_>>> {
-    let (verb, rest) = word(line);
-    if verb.is_empty() {
-        return None;
-    }
-    Some(parse_verb(verb, rest))
+/// Every verb of the line protocol: one table. Its name, the words that
+/// follow it and the request it makes are all matches on this enum, so a
+/// verb cannot be known to one and missing from another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verb {
+    /// `PUT <list> <item>`
+    Put,
+    /// `LIST <list>`
+    List,
+    /// `CREATE <list>`
+    Create,
+    /// `DEL <list> <item>`
+    Del,
+    /// `DROP <list>`
+    Drop,
+    /// `KILL <list>`
+    Kill,
+    /// `LISTS`
+    Lists,
+    /// `STATS`
+    Stats,
+    /// `PING`
+    Ping,
+    /// `HELP`
+    Help,
+    /// `QUIT`
+    Quit,
 }
 
 /// How many words follow the verb.
@@ -79,42 +98,100 @@ enum Shape {
     NameItem,
 }
 
-fn parse_verb<'a>(verb: &'a [u8], rest: &'a [u8]) -> Result<Request<'a>, Error<'a>> {
-    let mut upper = [0u8; 6];
-    let known = verb.len() <= upper.len();
-    if known {
-        upper[..verb.len()].copy_from_slice(verb);
-        upper.make_ascii_uppercase();
+impl Verb {
+    /// Every verb.
+    pub const ALL: [Verb; 11] = [
+        Verb::Put,
+        Verb::List,
+        Verb::Create,
+        Verb::Del,
+        Verb::Drop,
+        Verb::Kill,
+        Verb::Lists,
+        Verb::Stats,
+        Verb::Ping,
+        Verb::Help,
+        Verb::Quit,
+    ];
+
+    /// The verb as written in replies and `HELP`: upper case.
+    pub fn name(self) -> &'static str {
+        match self {
+            Verb::Put => "PUT",
+            Verb::List => "LIST",
+            Verb::Create => "CREATE",
+            Verb::Del => "DEL",
+            Verb::Drop => "DROP",
+            Verb::Kill => "KILL",
+            Verb::Lists => "LISTS",
+            Verb::Stats => "STATS",
+            Verb::Ping => "PING",
+            Verb::Help => "HELP",
+            Verb::Quit => "QUIT",
+        }
     }
-    let (name, shape): (&'static str, Shape) = match &upper[..verb.len().min(6)] {
-        _ if !known => return Err(unknown(verb)),
-        b"PUT" => ("PUT", Shape::NameItem),
-        b"LIST" => ("LIST", Shape::Name),
-        b"CREATE" => ("CREATE", Shape::Name),
-        b"DEL" => ("DEL", Shape::NameItem),
-        b"DROP" => ("DROP", Shape::Name),
-        b"KILL" => ("KILL", Shape::Name),
-        b"LISTS" => ("LISTS", Shape::Bare),
-        b"STATS" => ("STATS", Shape::Bare),
-        b"PING" => ("PING", Shape::Bare),
-        b"HELP" => ("HELP", Shape::Bare),
-        b"QUIT" => ("QUIT", Shape::Bare),
-        _ => return Err(unknown(verb)),
-    };
-    let wrong = Error::WrongArguments(name);
-    let (list, item) = match shape {
+
+    /// The verb's line in `HELP`.
+    pub fn help(self) -> &'static str {
+        match self {
+            Verb::Put => "PUT <list> <item>    add an item (creates the list)",
+            Verb::List => "LIST <list>          the list's items, newest first",
+            Verb::Create => "CREATE <list>        create an empty list (no error if it exists)",
+            Verb::Del => "DEL <list> <item>    remove the newest copy of an item",
+            Verb::Drop => "DROP <list>          stop the list's process normally; the list is gone",
+            Verb::Kill => "KILL <list>          kill the list's process as a crash would",
+            Verb::Lists => "LISTS                every list name, sorted",
+            Verb::Stats => "STATS                server counters",
+            Verb::Ping => "PING                 OK",
+            Verb::Help => "HELP                 this text",
+            Verb::Quit => "QUIT                 OK, then the server closes the connection",
+        }
+    }
+
+    /// The verb `word` names, in any case; `None` if it names none.
+    pub fn find(word: &[u8]) -> Option<Verb> {
+        Verb::ALL
+            .into_iter()
+            .find(|verb| verb.name().as_bytes().eq_ignore_ascii_case(word))
+    }
+
+    fn shape(self) -> Shape {
+        match self {
+            Verb::Put | Verb::Del => Shape::NameItem,
+            Verb::List | Verb::Create | Verb::Drop | Verb::Kill => Shape::Name,
+            Verb::Lists | Verb::Stats | Verb::Ping | Verb::Help | Verb::Quit => Shape::Bare,
+        }
+    }
+}
+
+/// Parses one line (without its LF or CR). `None` for a blank line, which
+/// gets no reply.
+pub fn parse(line: &[u8]) -> Option<Result<Request<'_>, Error<'_>>> {
+    let (word, rest) = word(line);
+    if word.is_empty() {
+        return None;
+    }
+    Some(match Verb::find(word) {
+        Some(verb) => parse_args(verb, rest),
+        None => Err(unknown(word)),
+    })
+}
+
+/// The request `verb` makes with the words after it.
+fn parse_args(verb: Verb, rest: &[u8]) -> Result<Request<'_>, Error<'_>> {
+    let (list, item) = match verb.shape() {
         Shape::Bare => {
             if !trim(rest).is_empty() {
-                return Err(wrong);
+                return Err(Error::WrongArguments(verb.name()));
             }
             (&[][..], &[][..])
         }
-        Shape::Name | Shape::NameItem => {
+        shape @ (Shape::Name | Shape::NameItem) => {
             let (list, rest) = word(rest);
             let item = trim(rest);
             let wants_item = matches!(shape, Shape::NameItem);
             if list.is_empty() || item.is_empty() == wants_item {
-                return Err(wrong);
+                return Err(Error::WrongArguments(verb.name()));
             }
             if list.len() > MAX_NAME {
                 return Err(Error::NameTooLong);
@@ -122,18 +199,18 @@ fn parse_verb<'a>(verb: &'a [u8], rest: &'a [u8]) -> Result<Request<'a>, Error<'
             (list, item)
         }
     };
-    Ok(match name {
-        "PUT" => Request::Put { list, item },
-        "LIST" => Request::List { list },
-        "CREATE" => Request::Create { list },
-        "DEL" => Request::Del { list, item },
-        "DROP" => Request::Drop { list },
-        "KILL" => Request::Kill { list },
-        "LISTS" => Request::Lists,
-        "STATS" => Request::Stats,
-        "PING" => Request::Ping,
-        "HELP" => Request::Help,
-        _ => Request::Quit,
+    Ok(match verb {
+        Verb::Put => Request::Put { list, item },
+        Verb::List => Request::List { list },
+        Verb::Create => Request::Create { list },
+        Verb::Del => Request::Del { list, item },
+        Verb::Drop => Request::Drop { list },
+        Verb::Kill => Request::Kill { list },
+        Verb::Lists => Request::Lists,
+        Verb::Stats => Request::Stats,
+        Verb::Ping => Request::Ping,
+        Verb::Help => Request::Help,
+        Verb::Quit => Request::Quit,
     })
 }
 
@@ -267,6 +344,20 @@ mod tests {
         let long = [b'x'; 40];
         assert_eq!(err(&long), Error::UnknownCommand(&long[..32]));
         assert_eq!(err(b"\xff"), Error::UnknownCommand(b"\xff"));
+    }
+
+    #[test]
+    fn every_verb_is_found_by_its_name_in_any_case_and_no_other() {
+        for verb in Verb::ALL {
+            let name = verb.name();
+            assert_eq!(Verb::find(name.as_bytes()), Some(verb));
+            assert_eq!(Verb::find(name.to_lowercase().as_bytes()), Some(verb));
+            let mut longer = name.as_bytes().to_vec();
+            longer.push(b'S');
+            assert_ne!(Verb::find(&longer), Some(verb), "{name}S");
+        }
+        assert_eq!(Verb::find(b"QUITX"), None);
+        assert_eq!(Verb::find(b""), None);
     }
 
     #[test]
