@@ -32,6 +32,13 @@ pub struct Config {
     pub timeout: u64,
 }
 
+impl Config {
+    /// How long a connection may be idle before it is closed, if at all.
+    pub fn idle_timeout(&self) -> Option<std::time::Duration> {
+        (self.timeout > 0).then(|| std::time::Duration::from_secs(self.timeout))
+    }
+}
+
 impl Default for Config {
     fn default() -> Config {
         Config {

@@ -7,26 +7,35 @@
 //!
 //! Each layer uses only the ones listed before it.
 //!
-//! - [`runtime`]: processes, pids, the run queue, monitors, links,
-//!   call/cast/info, crash isolation, timers. Knows nothing of lists or
-//!   sockets.
-//! - [`config`]: every command-line option and its default.
-//! - [`shared`]: the limits and counters every process can see.
-//! - [`todo`](mod@todo): the guide's manager and list processes, and their messages.
-//! - [`protocol`]: bytes to requests and results to reply bytes, no I/O.
-//! - [`net`]: the poll loop, the listener and the connection processes.
-//! - [`bench`](mod@bench): the load generator behind the `todo-bench` binary (a
-//!   client; it uses none of the above but `net::fd_limit`).
+//! - [`runtime`]: processes, pids, the run queue, monitors (`monitor.rs`),
+//!   links, call/cast/info, crash isolation, timers. Knows nothing of lists
+//!   or sockets.
+//! - [`config`]: every command-line option, its default and why.
+//! - [`stats`]: the counters `STATS` reports. [`budget`]: where memory is
+//!   counted. [`shared`]: the two, with the configuration, as every process
+//!   sees them.
+//! - [`todo`](mod@todo): the guide's manager and list processes, and their
+//!   messages.
+//! - [`protocol`]: where bytes become lines (`frame.rs`), a line becomes a
+//!   request (`request.rs`), and results become reply bytes (`reply.rs`);
+//!   no I/O.
+//! - [`net`]: the poll loop (`server.rs`), the listener, the server's
+//!   message type, and the connection processes (`connection/`): their
+//!   transport (socket and buffers), session (where a request becomes a
+//!   reply), backpressure (when a connection stops taking requests) and
+//!   lifecycle (where a connection decides to close).
 //!
 //! The binary (`src/main.rs`) parses options, sets up logging, binds and
-//! runs [`net::Server`].
+//! runs [`net::Server`]. The load generator, `todo-bench`, is a client of
+//! its own in `src/bin/todo-bench/`.
 
 #![deny(missing_docs, missing_debug_implementations)]
 
-pub mod bench;
+pub mod budget;
 pub mod config;
 pub mod net;
 pub mod protocol;
 pub mod runtime;
 pub mod shared;
+pub mod stats;
 pub mod todo;

@@ -1,13 +1,17 @@
-//! The network layer: the `mio` poll loop and the listener (`server`), the
-//! connection processes (`connection`), and the process enum that puts the
-//! manager, the lists and the connections in one runtime (`process`).
+//! The network layer: the `mio` poll loop (`server`), the listening socket
+//! (`listener`), the connection processes (`connection/`), the server's
+//! message type (`msg`), and the process enum that puts the domain's
+//! processes and the connections in one runtime (`process`).
 
 mod connection;
 pub mod fd_limit;
+mod listener;
+mod msg;
 mod process;
 mod server;
 
 pub use connection::Connection;
+pub use msg::{Event, Msg};
 pub use process::Proc;
 pub use server::Server;
 

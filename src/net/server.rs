@@ -2,10 +2,10 @@
 //! connection.
 //!
 //! One pass: poll (the timeout is the time to the next timer) -> accept new
-//! connections and turn readiness into `Ready` messages -> fire due timers
-//! -> run the queue until idle -> write each connection that has output,
-//! once. Connections read and answer inside their handlers. A connection
-//! that is done is freed (and its socket
+//! connections and turn readiness into `Ready` events -> fire due timers
+//! -> run the queue until idle -> before sleeping, write each connection
+//! that asked for it, once, directly. Connections read and answer inside
+//! their handlers. A connection that is done is freed (and its socket
 //! closed) on the pass after, once the queue has drained, never in the
 //! middle of one.
 //!
@@ -22,12 +22,16 @@ use mio::{Events, Interest, Poll, Token};
 use signal_hook_mio::v1_0::Signals;
 
 use super::connection::Connection;
+use super::listener::Listener;
+use super::msg::Event;
 use super::process::Proc;
-use super::{fd_limit, interrupted, would_block};
+use super::{fd_limit, interrupted};
 use crate::config::Config;
+use crate::protocol::reply;
+use crate::protocol::Error;
 use crate::runtime::{ExitReason, Pid, Runtime};
 use crate::shared::Shared;
-use crate::todo::{Manager, Msg};
+use crate::todo::{Manager, Todo};
 
 /// The listener's token. Connections use their pid's bits, and no pid has
 /// these (its slot index would be `u32::MAX`).
@@ -38,11 +42,6 @@ const SIGNALS: Token = Token(usize::MAX - 1);
 
 /// Readiness events taken per poll.
 const EVENTS: usize = 1024;
-
-/// How long accepting pauses after `accept` fails for want of descriptors
-/// (or memory): the pending connection stays in the backlog, and retrying
-/// at once would spin the loop.
-const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 
 /// How long a graceful stop waits for connections to flush and close.
 const STOP_GRACE: Duration = Duration::from_secs(10);
@@ -55,18 +54,17 @@ pub struct Server {
     poll: Poll,
     events: Events,
     /// `None` once stopping: new connections are refused by the kernel.
-    listener: Option<TcpListener>,
+    listener: Option<Listener>,
     addr: SocketAddr,
     signals: Signals,
     runtime: Runtime<Proc>,
     manager: Pid,
     max_clients: u64,
-    /// Accepting is paused until then, after running out of descriptors.
-    accept_paused_until: Option<Instant>,
     /// When the graceful stop began, if it has.
     stopping_since: Option<Instant>,
-    /// Reused list of the connections being written this pass.
-    flushing: Vec<Pid>,
+    /// Reused lists: the connections accepted, and those written, this pass.
+    accepted: Vec<(TcpStream, SocketAddr)>,
+    writing: Vec<Pid>,
 }
 
 impl std::fmt::Debug for Server {
@@ -93,19 +91,19 @@ impl Server {
             .register(&mut signals, SIGNALS, Interest::READABLE)?;
         check_fd_limit(config.max_clients as u64);
         let mut runtime = Runtime::new(Shared::new(config));
-        let manager = runtime.spawn(Proc::Manager(Box::new(Manager::new())));
+        let manager = runtime.spawn(Proc::Todo(Todo::Manager(Box::new(Manager::new()))));
         Ok(Server {
             poll,
             events: Events::with_capacity(EVENTS),
-            listener: Some(listener),
+            listener: Some(Listener::new(listener)),
             addr,
             signals,
             runtime,
             manager,
             max_clients: config.max_clients as u64,
-            accept_paused_until: None,
             stopping_since: None,
-            flushing: Vec::new(),
+            accepted: Vec::new(),
+            writing: Vec::new(),
         })
     }
 
@@ -121,7 +119,7 @@ impl Server {
         loop {
             self.pass()?;
             if let Some(since) = self.stopping_since {
-                let open = self.runtime.shared().connections;
+                let open = self.runtime.shared().stats().connections();
                 if open == 0 {
                     log::info!("stopped");
                     return Ok(());
@@ -140,8 +138,7 @@ impl Server {
     fn pass(&mut self) -> io::Result<()> {
         let now = Instant::now();
         let mut timeout = self.runtime.time_to_next_timer(now);
-        if let Some(until) = self.accept_paused_until {
-            let pause = until.saturating_duration_since(now);
+        if let Some(pause) = self.listener.as_ref().and_then(|l| l.time_to_resume(now)) {
             timeout = Some(timeout.map_or(pause, |t| t.min(pause)));
         }
         if self.stopping_since.is_some() {
@@ -162,30 +159,32 @@ impl Server {
                     let closed = event.is_read_closed() || event.is_error();
                     let readable = event.is_readable() || closed;
                     let writable = event.is_writable() || event.is_write_closed();
-                    let ready = Msg::Ready {
+                    let ready = Event::Ready {
                         readable,
                         writable,
                         closed,
                     };
-                    self.runtime.send(pid, ready);
+                    self.runtime.send(pid, ready.into());
                 }
             }
         }
         if stop {
             self.take_signals();
         }
-        if let Some(until) = self.accept_paused_until {
-            if Instant::now() >= until {
-                self.accept_paused_until = None;
-                accept = true;
+        let now = Instant::now();
+        if let Some(listener) = &mut self.listener {
+            if accept || listener.resume_if_due(now) {
+                let mut accepted = std::mem::take(&mut self.accepted);
+                listener.accept(now, &mut accepted);
+                for (stream, peer) in accepted.drain(..) {
+                    self.open(stream, peer);
+                }
+                self.accepted = accepted;
             }
         }
-        if accept && self.accept_paused_until.is_none() {
-            self.accept();
-        }
-        self.runtime.fire_due_timers(Instant::now());
+        self.runtime.fire_due_timers(now);
         self.runtime.run_until_idle();
-        write_pending(&mut self.runtime, &mut self.flushing);
+        write_before_sleep(&mut self.runtime, &mut self.writing);
         Ok(())
     }
 
@@ -203,60 +202,31 @@ impl Server {
         log::info!("{name} received: stopping; answering what was received");
         self.stopping_since = Some(Instant::now());
         if let Some(mut listener) = self.listener.take() {
-            let _ = self.poll.registry().deregister(&mut listener);
+            let _ = self.poll.registry().deregister(listener.socket_mut());
         }
-        let connections: Vec<Pid> = self
-            .runtime
-            .pids()
-            .filter(|&pid| pid != self.manager)
-            .collect();
-        for pid in connections {
+        let pids: Vec<Pid> = self.runtime.pids().collect();
+        for pid in pids {
             if let Some(Proc::Connection(_)) = self.runtime.process_mut(pid) {
-                self.runtime.send(pid, Msg::Drain);
+                self.runtime.send(pid, Event::Drain.into());
             }
-        }
-    }
-
-    /// Accepts every pending connection.
-    fn accept(&mut self) {
-        let Some(listener) = &self.listener else {
-            return;
-        };
-        let mut accepted = Vec::new();
-        loop {
-            match listener.accept() {
-                Ok(conn) => accepted.push(conn),
-                Err(e) if would_block(&e) => break,
-                Err(e) if interrupted(&e) => {}
-                Err(e) if out_of_descriptors(&e) => {
-                    log::warn!(
-                        "accept failed: {e}; pausing new connections for {ACCEPT_BACKOFF:?}"
-                    );
-                    self.accept_paused_until = Some(Instant::now() + ACCEPT_BACKOFF);
-                    break;
-                }
-                // The peer gave up before we got to it, and the like.
-                Err(e) => log::debug!("accept failed: {e}"),
-            }
-        }
-        for (stream, peer) in accepted {
-            self.open(stream, peer);
         }
     }
 
     /// Starts a connection process for an accepted socket, or turns it
     /// away if the client limit is reached.
     fn open(&mut self, mut stream: TcpStream, peer: SocketAddr) {
-        let shared = self.runtime.shared();
-        if shared.connections >= self.max_clients {
-            shared.rejected_connections += 1;
+        let stats = self.runtime.shared().stats_mut();
+        if stats.connections() >= self.max_clients {
+            stats.connection_rejected();
             // The line fits any fresh socket's buffer; the socket is then
             // dropped, which closes it.
-            let _ = stream.write_all(b"ERR max clients reached\n");
+            let mut refusal = Vec::new();
+            reply::error(&mut refusal, &Error::MaxClients);
+            let _ = stream.write_all(&refusal);
             log::debug!("connection from {peer} refused: max clients reached");
             return;
         }
-        shared.connections += 1;
+        stats.connection_opened();
         // Replies are written once per turn, so Nagle's delay buys nothing.
         let _ = stream.set_nodelay(true);
         let connection = Connection::new(stream, peer, self.manager, Instant::now());
@@ -279,30 +249,29 @@ impl Server {
     }
 }
 
-/// Writes every connection that has output, once, now that the queue has
-/// drained: each gets a `Flush`. A flush can let a connection that was
-/// paused on its unsent bytes take more requests (at most its batch), so
-/// this repeats until no connection has output waiting.
-pub(crate) fn write_pending(runtime: &mut Runtime<Proc>, flushing: &mut Vec<Pid>) {
+/// Before the loop sleeps: writes every connection that asked for it,
+/// once, directly (Redis's `beforeSleep` writes its pending clients the
+/// same way). A write that changes what a connection must do (it failed,
+/// it released a connection held by its output, or it finished a closing
+/// one's output) sends that connection an event; its handler may take more
+/// requests and ask again, so this repeats until no connection asks.
+pub(crate) fn write_before_sleep(runtime: &mut Runtime<Proc>, writing: &mut Vec<Pid>) {
     loop {
-        std::mem::swap(flushing, &mut runtime.shared().pending_flush);
-        if flushing.is_empty() {
+        writing.clear();
+        runtime.take_before_sleep(writing);
+        if writing.is_empty() {
             return;
         }
-        for pid in flushing.drain(..) {
-            runtime.send(pid, Msg::Flush);
+        let now = runtime.now();
+        for &pid in writing.iter() {
+            if let Some(Proc::Connection(connection)) = runtime.process_mut(pid) {
+                if let Some(event) = connection.write_before_sleep(now) {
+                    runtime.send(pid, event.into());
+                }
+            }
         }
         runtime.run_until_idle();
     }
-}
-
-/// `accept` failed because the process or the system has no descriptors
-/// (or buffers) left.
-fn out_of_descriptors(e: &io::Error) -> bool {
-    matches!(
-        e.raw_os_error(),
-        Some(libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM)
-    )
 }
 
 /// Raises the open-file limit to what `max_clients` needs, or warns.

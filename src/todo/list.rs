@@ -38,11 +38,11 @@ impl List {
     ) -> Flow {
         let reply = match msg {
             Msg::Put { item, prepaid, .. } => {
-                if !prepaid && !cx.shared().reserve(item_cost(item.len())) {
+                if !prepaid && !cx.shared().budget_mut().reserve(item_cost(item.len())) {
                     Msg::Done(Outcome::OutOfMemory)
                 } else {
                     self.items.push(&item);
-                    cx.shared().items += 1;
+                    cx.shared().stats_mut().items_added(1);
                     Msg::Done(Outcome::Ok)
                 }
             }
@@ -55,15 +55,15 @@ impl List {
             Msg::Del { item, .. } => {
                 if self.items.remove_newest(&item) {
                     let shared = cx.shared();
-                    shared.release(item_cost(item.len()));
-                    shared.items -= 1;
+                    shared.budget_mut().release(item_cost(item.len()));
+                    shared.stats_mut().items_removed(1);
                     Msg::Done(Outcome::Ok)
                 } else {
                     Msg::Done(Outcome::NotFound)
                 }
             }
             Msg::Drop { .. } => {
-                cx.reply(from, Msg::Done(Outcome::Ok));
+                cx.reply(from, Msg::Done(Outcome::Ok).into());
                 return Flow::Stop(ExitReason::Normal);
             }
             other => {
@@ -71,7 +71,7 @@ impl List {
                 Msg::Done(Outcome::Invalid)
             }
         };
-        cx.reply(from, reply);
+        cx.reply(from, reply.into());
         Flow::Continue
     }
 
@@ -82,8 +82,7 @@ impl List {
             count += 1;
             charged += item_cost(item.len());
         }
-        shared.items -= count;
-        shared.lists -= 1;
-        shared.release(charged);
+        shared.stats_mut().list_ended(count);
+        shared.budget_mut().release(charged);
     }
 }

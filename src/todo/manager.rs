@@ -12,7 +12,8 @@ use std::collections::HashMap;
 
 use super::list::List;
 use super::memory::{item_cost, list_cost};
-use super::msg::{Msg, Name, Outcome};
+use super::msg::{Msg, Outcome};
+use super::name::Name;
 use super::Host;
 use crate::runtime::{Caller, Context, ExitReason, Flow, Info, Pid, Ref};
 
@@ -41,13 +42,9 @@ impl Manager {
     }
 
     /// How many names the manager knows.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.lists.len()
-    }
-
-    /// Whether the manager knows no names.
-    pub fn is_empty(&self) -> bool {
-        self.lists.is_empty()
     }
 
     /// Serves one request: answers it, or forwards it to the list.
@@ -69,27 +66,28 @@ impl Manager {
                         // Pay for the list and its first item at once, so a
                         // refused PUT leaves no empty list behind.
                         let list = list_cost(name.as_bytes().len());
-                        if !cx.shared().reserve(list + item_cost(item.len())) {
-                            cx.reply(from, Msg::Done(Outcome::OutOfMemory));
+                        if !cx
+                            .shared()
+                            .budget_mut()
+                            .reserve(list + item_cost(item.len()))
+                        {
+                            cx.reply(from, Msg::Done(Outcome::OutOfMemory).into());
                             return Flow::Continue;
                         }
                         (self.start(cx, &name, list), true)
                     }
                 };
-                cx.forward(
-                    from,
-                    pid,
-                    Msg::Put {
-                        name,
-                        item,
-                        prepaid,
-                    },
-                );
+                let put = Msg::Put {
+                    name,
+                    item,
+                    prepaid,
+                };
+                cx.forward(from, pid, put.into());
             }
             Msg::List { ref name, .. } | Msg::Del { ref name, .. } | Msg::Drop { ref name } => {
                 match self.lookup(name.as_bytes()) {
-                    Some(pid) => cx.forward(from, pid, msg),
-                    None => cx.reply(from, Msg::Done(Outcome::NotFound)),
+                    Some(pid) => cx.forward(from, pid, msg.into()),
+                    None => cx.reply(from, Msg::Done(Outcome::NotFound).into()),
                 }
             }
             Msg::Create { name } => {
@@ -97,7 +95,7 @@ impl Manager {
                     Some(_) => Outcome::Ok,
                     None => {
                         let list = list_cost(name.as_bytes().len());
-                        if cx.shared().reserve(list) {
+                        if cx.shared().budget_mut().reserve(list) {
                             self.start(cx, &name, list);
                             Outcome::Ok
                         } else {
@@ -105,7 +103,7 @@ impl Manager {
                         }
                     }
                 };
-                cx.reply(from, Msg::Done(outcome));
+                cx.reply(from, Msg::Done(outcome).into());
             }
             Msg::Kill { name } => {
                 // The name stays until the list's Down: the manager learns
@@ -117,7 +115,7 @@ impl Manager {
                     }
                     None => Outcome::NotFound,
                 };
-                cx.reply(from, Msg::Done(outcome));
+                cx.reply(from, Msg::Done(outcome).into());
             }
             Msg::Lists { mut out, write } => {
                 let mut names: Vec<&[u8]> = self.lists.keys().map(Name::as_bytes).collect();
@@ -125,11 +123,11 @@ impl Manager {
                 for name in names {
                     write(&mut out, name);
                 }
-                cx.reply(from, Msg::Rendered(out));
+                cx.reply(from, Msg::Rendered(out).into());
             }
             other => {
                 log::error!("manager got an unexpected call: {other:?}");
-                cx.reply(from, Msg::Done(Outcome::Invalid));
+                cx.reply(from, Msg::Done(Outcome::Invalid).into());
             }
         }
         Flow::Continue
@@ -165,7 +163,7 @@ impl Manager {
     /// Starts list `name`, whose memory (`charged`) is already reserved.
     fn start<P: Host>(&mut self, cx: &mut Context<'_, P>, name: &Name, charged: u64) -> Pid {
         let (pid, monitor) = cx.spawn_monitor(P::from(List::new(charged)));
-        cx.shared().lists += 1;
+        cx.shared().stats_mut().list_started();
         self.lists.insert(name.clone(), pid);
         let name = name.clone();
         let slot = monitor.slot();

@@ -2,32 +2,105 @@
 //! `KV.Registry`) and list processes (its buckets), and the messages they
 //! exchange. No sockets and no protocol here.
 //!
-//! - `msg.rs`: [`Msg`], [`Outcome`], [`Name`]: what processes say.
+//! - `msg.rs`: [`Msg`], [`Outcome`]: what the domain's processes say.
+//! - `name.rs`: [`Name`], a list's name, inline when short.
 //! - `manager.rs`: [`Manager`], names to list processes, by monitors.
 //! - `list.rs`: [`List`], one list's process; `items.rs`, how it keeps
 //!   its items.
 //! - [`memory`]: what stored data costs against the memory limit.
+//! - this file: [`Todo`], the domain's processes as one kind, and
+//!   [`Host`], what the domain needs of the runtime it runs in.
 
 mod items;
 mod list;
 mod manager;
 pub mod memory;
 mod msg;
+mod name;
 
 #[cfg(test)]
 mod tests;
 
 pub use list::List;
 pub use manager::Manager;
-pub use msg::{Msg, Name, Outcome, WriteItem};
+pub use msg::{Msg, Outcome, WriteItem};
+pub use name::Name;
 
-use crate::runtime::Process;
+use crate::runtime::{Caller, Context, ExitReason, Flow, Info, Process};
 use crate::shared::Shared;
 
-/// The process type the domain runs in: any [`Process`] speaking [`Msg`]
-/// over [`Shared`] that can be made from a [`List`] (so the manager can
-/// spawn lists). The server's own process enum is one; the domain's tests
-/// use a smaller one.
-pub trait Host: Process<Msg = Msg, Shared = Shared> + From<List> {}
+/// The process type the domain runs in: any [`Process`] over [`Shared`]
+/// whose messages can carry the domain's [`Msg`] and that can be made from
+/// a [`List`] (so the manager can spawn lists). The server's own process
+/// type is one; [`Todo`] alone is another, for the domain's tests.
+pub trait Host: Process<Shared = Shared, Msg: From<Msg>> + From<List> {}
 
-impl<P: Process<Msg = Msg, Shared = Shared> + From<List>> Host for P {}
+impl<P: Process<Shared = Shared, Msg: From<Msg>> + From<List>> Host for P {}
+
+/// A process of the domain: the manager or a list. The server embeds it
+/// in its own process type; run alone, it is a process type of its own.
+#[derive(Debug)]
+pub enum Todo {
+    /// The one manager. Boxed, so that the many list slots stay small.
+    Manager(Box<Manager>),
+    /// A todo list.
+    List(List),
+}
+
+impl From<List> for Todo {
+    fn from(list: List) -> Todo {
+        Todo::List(list)
+    }
+}
+
+impl Todo {
+    /// A call: a request of the domain.
+    pub fn handle_call<P: Host>(
+        &mut self,
+        cx: &mut Context<'_, P>,
+        from: Caller,
+        msg: Msg,
+    ) -> Flow {
+        match self {
+            Todo::Manager(manager) => manager.handle_call(cx, from, msg),
+            Todo::List(list) => list.handle_call(cx, from, msg),
+        }
+    }
+
+    /// An info message: the manager's `Down`s; anything else is ignored.
+    pub fn handle_info<P: Host>(&mut self, cx: &mut Context<'_, P>, info: Info<Msg>) -> Flow {
+        match self {
+            Todo::Manager(manager) => manager.handle_info(cx, info),
+            Todo::List(_) => {
+                log::debug!("{} ignored an unexpected {} message", cx.pid(), info.kind());
+                Flow::Continue
+            }
+        }
+    }
+
+    /// The process exits: a list gives back what it counted.
+    pub fn terminate(&mut self, shared: &mut Shared, _reason: &ExitReason) {
+        match self {
+            Todo::List(list) => list.terminate(shared),
+            Todo::Manager(_) => log::error!("the manager exited"),
+        }
+    }
+}
+
+/// The domain alone, as its tests run it.
+impl Process for Todo {
+    type Msg = Msg;
+    type Shared = Shared;
+
+    fn handle_call(&mut self, cx: &mut Context<'_, Self>, from: Caller, msg: Msg) -> Flow {
+        Todo::handle_call(self, cx, from, msg)
+    }
+
+    fn handle_info(&mut self, cx: &mut Context<'_, Self>, info: Info<Msg>) -> Flow {
+        Todo::handle_info(self, cx, info)
+    }
+
+    fn terminate(&mut self, shared: &mut Shared, reason: &ExitReason) {
+        Todo::terminate(self, shared, reason)
+    }
+}

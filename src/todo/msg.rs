@@ -1,8 +1,11 @@
-//! What the server's processes say to each other: requests (connection to
-//! manager, forwarded to a list), replies, and the events that drive a
-//! connection.
+//! What the domain's processes say: requests (from a client's process to
+//! the manager, forwarded to a list) and their replies. Nothing here knows
+//! of sockets: the server wraps these in its own message type beside the
+//! connections' events.
 
 use std::fmt;
+
+use super::name::Name;
 
 /// Writes one item (or one name) of a `LIST` (or `LISTS`) reply into the
 /// buffer. The caller chooses the format, so the domain knows nothing of
@@ -10,7 +13,7 @@ use std::fmt;
 /// buffer that travels back.
 pub type WriteItem = fn(&mut Vec<u8>, &[u8]);
 
-/// Every message of the server.
+/// Every message of the domain.
 pub enum Msg {
     /// Add `item` to list `name`, creating the list if needed.
     Put {
@@ -64,30 +67,6 @@ pub enum Msg {
     Done(Outcome),
     /// Reply: the lent buffer, with the data written.
     Rendered(Vec<u8>),
-    /// To a connection, from the poll loop: its socket is ready.
-    Ready {
-        /// Bytes (or EOF) may be waiting.
-        readable: bool,
-        /// The socket can take more bytes.
-        writable: bool,
-        /// The peer closed or reset (its EOF must be read).
-        closed: bool,
-    },
-    /// To a connection, from itself: go on with the requests it left for
-    /// the next loop pass, to let others have their turn.
-    Resume,
-    /// To a connection, from itself: stop waiting for the peer to close.
-    Linger,
-    /// To a connection, from itself: see whether it has been idle too long.
-    IdleCheck,
-    /// To a connection, from itself: the pass it closed in is over; exit.
-    Close,
-    /// To a connection, from the poll loop: the queue has drained; write
-    /// your output now, once.
-    Flush,
-    /// To a connection, from the poll loop: the server is stopping; answer
-    /// what was received, flush, and close.
-    Drain,
 }
 
 /// How a request went.
@@ -119,110 +98,6 @@ impl fmt::Debug for Msg {
             Msg::Lists { .. } => f.write_str("Lists"),
             Msg::Done(outcome) => write!(f, "Done({outcome:?})"),
             Msg::Rendered(out) => write!(f, "Rendered({:?})", String::from_utf8_lossy(out)),
-            Msg::Ready {
-                readable,
-                writable,
-                closed,
-            } => write!(f, "Ready(r={readable}, w={writable}, closed={closed})"),
-            Msg::Resume => f.write_str("Resume"),
-            Msg::Linger => f.write_str("Linger"),
-            Msg::IdleCheck => f.write_str("IdleCheck"),
-            Msg::Close => f.write_str("Close"),
-            Msg::Flush => f.write_str("Flush"),
-            Msg::Drain => f.write_str("Drain"),
         }
-    }
-}
-
-/// Longest name kept inline.
-const INLINE: usize = 22;
-
-/// A list name: kept inline up to 22 bytes (24 bytes in all), so that
-/// sending a request, looking a list up, and keeping it in the manager's
-/// table allocate nothing for the usual short names; longer ones (the
-/// protocol allows 255) go to the heap. Hashes and compares as its bytes,
-/// so a table keyed by `Name` is searched with a `&[u8]`.
-#[derive(Clone)]
-pub struct Name(Repr);
-
-#[derive(Clone)]
-enum Repr {
-    Inline { len: u8, bytes: [u8; INLINE] },
-    Heap(Box<[u8]>),
-}
-
-impl Name {
-    /// Copies `bytes` into a name.
-    pub fn new(bytes: &[u8]) -> Name {
-        if bytes.len() <= INLINE {
-            let mut inline = [0; INLINE];
-            inline[..bytes.len()].copy_from_slice(bytes);
-            Name(Repr::Inline {
-                len: bytes.len() as u8,
-                bytes: inline,
-            })
-        } else {
-            Name(Repr::Heap(bytes.into()))
-        }
-    }
-
-    /// The name's bytes.
-    pub fn as_bytes(&self) -> &[u8] {
-        match &self.0 {
-            Repr::Inline { len, bytes } => &bytes[..*len as usize],
-            Repr::Heap(bytes) => bytes,
-        }
-    }
-}
-
-impl PartialEq for Name {
-    fn eq(&self, other: &Name) -> bool {
-        self.as_bytes() == other.as_bytes()
-    }
-}
-
-impl Eq for Name {}
-
-impl std::hash::Hash for Name {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        // As `[u8]` hashes, which `Borrow<[u8]>` requires.
-        self.as_bytes().hash(state);
-    }
-}
-
-impl std::borrow::Borrow<[u8]> for Name {
-    fn borrow(&self) -> &[u8] {
-        self.as_bytes()
-    }
-}
-
-impl fmt::Debug for Name {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?}", String::from_utf8_lossy(self.as_bytes()))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_round_trip_inline_and_on_the_heap() {
-        for len in [0, 1, 22, 23, 255] {
-            let bytes: Vec<u8> = (0..len).map(|i| i as u8).collect();
-            assert_eq!(Name::new(&bytes).as_bytes(), &bytes[..]);
-        }
-        assert_eq!(std::mem::size_of::<Name>(), 24);
-    }
-
-    #[test]
-    fn names_are_found_by_their_bytes() {
-        let mut table = std::collections::HashMap::new();
-        table.insert(Name::new(b"short"), 1);
-        table.insert(Name::new(&[b'l'; 40]), 2);
-        assert_eq!(table.get(&b"short"[..]), Some(&1));
-        assert_eq!(table.get(&[b'l'; 40][..]), Some(&2));
-        assert_eq!(table.get(&b"shor"[..]), None);
-        assert_eq!(Name::new(b"x"), Name::new(b"x"));
     }
 }

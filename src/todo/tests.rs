@@ -3,44 +3,7 @@
 
 use super::*;
 use crate::config::Config;
-use crate::runtime::{CallError, Caller, Context, ExitReason, Flow, Info, Mail, Pid, Runtime};
-
-/// The domain's processes and nothing else.
-enum Todo {
-    Manager(Manager),
-    List(List),
-}
-
-impl From<List> for Todo {
-    fn from(list: List) -> Todo {
-        Todo::List(list)
-    }
-}
-
-impl Process for Todo {
-    type Msg = Msg;
-    type Shared = Shared;
-
-    fn handle_call(&mut self, cx: &mut Context<'_, Self>, from: Caller, msg: Msg) -> Flow {
-        match self {
-            Todo::Manager(manager) => manager.handle_call(cx, from, msg),
-            Todo::List(list) => list.handle_call(cx, from, msg),
-        }
-    }
-
-    fn handle_info(&mut self, cx: &mut Context<'_, Self>, info: Info<Msg>) -> Flow {
-        match self {
-            Todo::Manager(manager) => manager.handle_info(cx, info),
-            Todo::List(_) => Flow::Continue,
-        }
-    }
-
-    fn terminate(&mut self, shared: &mut Shared, _: &ExitReason) {
-        if let Todo::List(list) = self {
-            list.terminate(shared);
-        }
-    }
-}
+use crate::runtime::{CallError, ExitReason, Info, Mail, Pid, Runtime};
 
 struct Setup {
     rt: Runtime<Todo>,
@@ -54,7 +17,7 @@ fn setup() -> Setup {
 
 fn setup_with(config: Config) -> Setup {
     let mut rt = Runtime::new(Shared::new(&config));
-    let manager = rt.spawn(Todo::Manager(Manager::new()));
+    let manager = rt.spawn(Todo::Manager(Box::new(Manager::new())));
     let client = rt.spawn_mailbox();
     Setup {
         rt,
@@ -203,8 +166,8 @@ fn killed_list_is_forgotten_after_its_down() {
     s.exit_and_wait("shopping", ExitReason::Kill);
     assert_eq!(s.lookup("shopping"), None);
     assert_eq!(s.get("shopping"), None);
-    assert_eq!(s.rt.shared().lists, 0);
-    assert_eq!(s.rt.shared().items, 0);
+    assert_eq!(s.rt.shared().stats().lists(), 0);
+    assert_eq!(s.rt.shared().stats().items(), 0);
 }
 
 #[test]
@@ -291,7 +254,7 @@ fn del_removes_the_newest_equal_item() {
     assert_eq!(s.done(del("a")), Outcome::Ok);
     assert_eq!(s.get("x"), Some(vec!["c".into(), "b".into(), "a".into()]));
     assert_eq!(s.done(del("zzz")), Outcome::NotFound);
-    assert_eq!(s.rt.shared().items, 3);
+    assert_eq!(s.rt.shared().stats().items(), 3);
 }
 
 #[test]
@@ -347,31 +310,31 @@ fn memory_is_counted_and_given_back_by_del_drop_and_kill() {
     let mut s = setup();
     s.put("ab", "xyz");
     let one = list_cost(2) + item_cost(3);
-    assert_eq!(s.rt.shared().used_memory, one);
+    assert_eq!(s.rt.shared().budget().used(), one);
     s.put("ab", "xyz");
-    assert_eq!(s.rt.shared().used_memory, one + item_cost(3));
+    assert_eq!(s.rt.shared().budget().used(), one + item_cost(3));
     let del = Msg::Del {
         name: Name::new(b"ab"),
         item: (*b"xyz").into(),
     };
     assert_eq!(s.done(del), Outcome::Ok);
-    assert_eq!(s.rt.shared().used_memory, one);
+    assert_eq!(s.rt.shared().budget().used(), one);
     assert_eq!(
         s.done(Msg::Drop {
             name: Name::new(b"ab")
         }),
         Outcome::Ok
     );
-    assert_eq!(s.rt.shared().used_memory, 0);
+    assert_eq!(s.rt.shared().budget().used(), 0);
     s.put("k", "1");
     s.exit_and_wait("k", ExitReason::Kill);
-    assert_eq!(s.rt.shared().used_memory, 0);
+    assert_eq!(s.rt.shared().budget().used(), 0);
     s.done(Msg::Create {
         name: Name::new(b"c"),
     });
-    assert_eq!(s.rt.shared().used_memory, list_cost(1));
+    assert_eq!(s.rt.shared().budget().used(), list_cost(1));
     s.exit_and_wait("c", ExitReason::crash("boom"));
-    assert_eq!(s.rt.shared().used_memory, 0);
+    assert_eq!(s.rt.shared().budget().used(), 0);
 }
 
 #[test]
@@ -386,7 +349,7 @@ fn write_over_the_memory_limit_stores_nothing() {
     let huge = "h".repeat(limit as usize);
     assert_eq!(s.put("a", &huge), Outcome::OutOfMemory);
     assert_eq!(s.lookup("a"), None);
-    assert_eq!(s.rt.shared().used_memory, 0);
+    assert_eq!(s.rt.shared().budget().used(), 0);
     assert_eq!(s.put("a", "0123456789"), Outcome::Ok);
     assert_eq!(s.put("a", "0123456789"), Outcome::Ok);
     assert_eq!(s.put("a", "x"), Outcome::OutOfMemory);
@@ -401,7 +364,7 @@ fn write_over_the_memory_limit_stores_nothing() {
         s.get("a"),
         Some(vec!["0123456789".into(), "0123456789".into()])
     );
-    assert_eq!(s.rt.shared().used_memory, limit);
+    assert_eq!(s.rt.shared().budget().used(), limit);
     // Freeing memory lets writes succeed again.
     let del = Msg::Del {
         name: Name::new(b"a"),

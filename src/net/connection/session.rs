@@ -1,0 +1,357 @@
+//! A connection's session: where a request becomes a reply. It takes the
+//! complete lines at the front of the input one by one, answers those that
+//! need no other process on the spot (`PING`, `HELP`, `STATS`, `QUIT`,
+//! errors), turns the others into calls to the manager, and writes each
+//! answer into the output.
+//!
+//! One request at a time is in the runtime: the next line is taken only
+//! when the call is answered. So a request always sees the full effect of
+//! the one before it on the same connection, `Down` included: after
+//! `KILL x`, the manager has forgotten `x` before the next line reaches
+//! it. Pipelining still costs one read and one write per batch, because
+//! nothing leaves the process between two requests but queue messages.
+
+use std::mem;
+
+use super::backpressure::{Hold, Turn};
+use super::transport::Transport;
+use crate::net::msg::Msg;
+use crate::protocol::frame::final_line;
+use crate::protocol::reply;
+use crate::protocol::{next_line, parse, Error, Frame, Request};
+use crate::runtime::{CallError, Context, Pid, Process, Ref};
+use crate::shared::Shared;
+use crate::todo::{self, Name, Outcome};
+
+/// How many times a `PUT` is retried when its list dies under it (killed
+/// or dropped by another client between the manager's lookup and the list).
+const PUT_ATTEMPTS: u8 = 8;
+
+/// The session of one connection.
+#[derive(Debug)]
+pub(super) struct Session {
+    manager: Pid,
+    /// Lent to `LIST` and `LISTS` calls and given back with the reply, so a
+    /// listing allocates nothing once the connection has one.
+    scratch: Vec<u8>,
+    /// The request the runtime is working on, if any.
+    in_flight: Option<InFlight>,
+    framing: Framing,
+    turn: Turn,
+}
+
+/// Where the framer is in the byte stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Framing {
+    /// At the start of a line.
+    Lines,
+    /// Inside a line that was too long, already answered: dropping bytes
+    /// up to its LF.
+    SkippingLongLine,
+}
+
+/// The request at the front of the input that is waiting for its answer.
+/// Its bytes stay in the input until it is answered, so a `PUT` can be
+/// sent again.
+#[derive(Debug)]
+struct InFlight {
+    call: Ref,
+    kind: Kind,
+    /// Bytes of the line, LF excluded.
+    len: usize,
+    /// Bytes to consume when answered, LF included.
+    consumed: usize,
+    attempts: u8,
+}
+
+/// What a failed call means, by the request that made it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Retry: a `PUT` creates its list, so a list that died under it is
+    /// no reason to fail.
+    Put,
+    /// `LIST`, `DEL`, `DROP`: the list died, so it is not found.
+    OnList,
+    /// `CREATE`, `KILL`, `LISTS`: only the manager answers these.
+    OnManager,
+}
+
+/// Why the session stopped taking requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Pause {
+    /// No complete line in the input: the turn is over.
+    NoLine,
+    /// A request is in flight: the turn goes on when it is answered.
+    Waiting,
+    /// Held back by backpressure or by the end of the turn.
+    Held(Hold),
+    /// `QUIT` was answered: nothing after it is executed.
+    Quit,
+}
+
+type Cx<'a, 'b, P> = &'a mut Context<'b, P>;
+
+/// What the session needs of the process type it runs in.
+pub(super) trait Host: Process<Msg = Msg, Shared = Shared> {}
+
+impl<P: Process<Msg = Msg, Shared = Shared>> Host for P {}
+
+impl Session {
+    /// A session whose requests go to `manager`.
+    pub(super) fn new(manager: Pid) -> Session {
+        Session {
+            manager,
+            scratch: Vec::new(),
+            in_flight: None,
+            framing: Framing::Lines,
+            turn: Turn::new(),
+        }
+    }
+
+    /// A request is waiting for its answer.
+    pub(super) fn in_flight(&self) -> bool {
+        self.in_flight.is_some()
+    }
+
+    /// The `Resume` queued at the end of a turn arrived.
+    pub(super) fn resume(&mut self) {
+        self.turn.resume();
+    }
+
+    /// Answers the requests at the front of the input, in order, until one
+    /// is in flight or the session must pause.
+    pub(super) fn execute<P: Host>(&mut self, cx: Cx<'_, '_, P>, t: &mut Transport) -> Pause {
+        loop {
+            if self.in_flight.is_some() {
+                return Pause::Waiting;
+            }
+            if let Err(hold) = self.turn.admit(cx, t.unsent()) {
+                return Pause::Held(hold);
+            }
+            let buf = t.input();
+            if self.framing == Framing::SkippingLongLine {
+                match buf.iter().position(|&b| b == b'\n') {
+                    Some(lf) => {
+                        t.consume(lf + 1);
+                        self.framing = Framing::Lines;
+                        continue;
+                    }
+                    None => {
+                        t.consume(buf.len());
+                        self.turn.input_ran_out();
+                        return Pause::NoLine;
+                    }
+                }
+            }
+            let max_line = cx.shared().config().max_line;
+            let (len, consumed) = match next_line(buf, max_line) {
+                Frame::Line { len, next } => (len, next),
+                // At EOF, what is left is the last request.
+                Frame::Partial if t.eof() && !buf.is_empty() => (final_line(buf).len(), buf.len()),
+                Frame::Partial => {
+                    self.turn.input_ran_out();
+                    return Pause::NoLine;
+                }
+                Frame::TooLong { next } => {
+                    match next {
+                        Some(next) => t.consume(next),
+                        None => {
+                            t.consume(buf.len());
+                            if !t.eof() {
+                                self.framing = Framing::SkippingLongLine;
+                            }
+                        }
+                    }
+                    answer_here(cx, t, |out| reply::error(out, &Error::LineTooLong));
+                    continue;
+                }
+            };
+            if len > max_line {
+                // A last line without LF can only be checked here.
+                t.consume(consumed);
+                answer_here(cx, t, |out| reply::error(out, &Error::LineTooLong));
+                continue;
+            }
+            self.turn.took_one();
+            if self.dispatch(cx, t, len, consumed, 1) {
+                return Pause::Quit;
+            }
+        }
+    }
+
+    /// Answers the line `input()[..len]` on the spot, or sends it to the
+    /// manager and records it as in flight. Returns whether it was `QUIT`.
+    fn dispatch<P: Host>(
+        &mut self,
+        cx: Cx<'_, '_, P>,
+        t: &mut Transport,
+        len: usize,
+        consumed: usize,
+        attempts: u8,
+    ) -> bool {
+        let (line, out) = t.line_and_output(len);
+        let request = match parse(line) {
+            None => {
+                t.consume(consumed);
+                return false;
+            }
+            Some(Err(e)) => {
+                reply::error(out, &e);
+                t.consume(consumed);
+                cx.shared().stats_mut().command_answered();
+                return false;
+            }
+            Some(Ok(request)) => request,
+        };
+        let (msg, kind) = match request {
+            Request::Put { list, item } => (
+                todo::Msg::Put {
+                    name: Name::new(list),
+                    item: item.into(),
+                    prepaid: false,
+                },
+                Kind::Put,
+            ),
+            Request::List { list } => (
+                todo::Msg::List {
+                    name: Name::new(list),
+                    out: mem::take(&mut self.scratch),
+                    write: reply::data_line,
+                },
+                Kind::OnList,
+            ),
+            Request::Del { list, item } => (
+                todo::Msg::Del {
+                    name: Name::new(list),
+                    item: item.into(),
+                },
+                Kind::OnList,
+            ),
+            Request::Drop { list } => (
+                todo::Msg::Drop {
+                    name: Name::new(list),
+                },
+                Kind::OnList,
+            ),
+            Request::Create { list } => (
+                todo::Msg::Create {
+                    name: Name::new(list),
+                },
+                Kind::OnManager,
+            ),
+            Request::Kill { list } => (
+                todo::Msg::Kill {
+                    name: Name::new(list),
+                },
+                Kind::OnManager,
+            ),
+            Request::Lists => (
+                todo::Msg::Lists {
+                    out: mem::take(&mut self.scratch),
+                    write: reply::data_line,
+                },
+                Kind::OnManager,
+            ),
+            Request::Ping => {
+                t.consume(consumed);
+                answer_here(cx, t, reply::ok);
+                return false;
+            }
+            Request::Help => {
+                t.consume(consumed);
+                answer_here(cx, t, reply::help);
+                return false;
+            }
+            Request::Stats => {
+                t.consume(consumed);
+                // Counted before the rows are taken: STATS counts itself.
+                cx.shared().stats_mut().command_answered();
+                let processes = cx.process_count();
+                let rows = cx.shared().stats_rows(processes);
+                reply::stats(t.output(), &rows);
+                return false;
+            }
+            Request::Quit => {
+                t.consume(consumed);
+                answer_here(cx, t, reply::ok);
+                return true;
+            }
+        };
+        let call = cx.call(self.manager, msg.into());
+        self.in_flight = Some(InFlight {
+            call,
+            kind,
+            len,
+            consumed,
+            attempts,
+        });
+        false
+    }
+
+    /// The answer to the request in flight.
+    pub(super) fn answered<P: Host>(
+        &mut self,
+        cx: Cx<'_, '_, P>,
+        t: &mut Transport,
+        call: Ref,
+        result: Result<Msg, CallError>,
+    ) {
+        let Some(flight) = self.in_flight.take_if(|f| f.call == call) else {
+            return;
+        };
+        let out = t.output();
+        match result {
+            Ok(Msg::Todo(todo::Msg::Done(outcome))) => match outcome {
+                Outcome::Ok => reply::ok(out),
+                Outcome::NotFound => reply::error(out, &Error::NotFound),
+                Outcome::OutOfMemory => reply::error(out, &Error::OutOfMemory),
+                Outcome::Invalid => {
+                    log::error!(
+                        "connection {}: the request was refused as invalid",
+                        cx.pid()
+                    );
+                    reply::error(out, &Error::Internal)
+                }
+            },
+            Ok(Msg::Todo(todo::Msg::Rendered(rendered))) => {
+                self.scratch = t.take_output(rendered);
+                reply::ok(t.output());
+            }
+            Ok(other) => {
+                log::error!("connection {}: unexpected answer {other:?}", cx.pid());
+                reply::error(out, &Error::Internal);
+            }
+            Err(e) => match flight.kind {
+                Kind::Put if flight.attempts < PUT_ATTEMPTS => {
+                    log::debug!(
+                        "connection {}: list died under a PUT ({e}); retrying",
+                        cx.pid()
+                    );
+                    self.dispatch(cx, t, flight.len, flight.consumed, flight.attempts + 1);
+                    return;
+                }
+                Kind::OnList => reply::error(out, &Error::NotFound),
+                _ => {
+                    log::error!("connection {}: request failed: {e}", cx.pid());
+                    reply::error(out, &Error::Internal);
+                }
+            },
+        }
+        t.consume(flight.consumed);
+        cx.shared().stats_mut().command_answered();
+    }
+
+    /// Nothing is in flight: the scratch buffer goes back to the heap with
+    /// the transport's buffers.
+    pub(super) fn release_idle_buffers(&mut self) {
+        if self.in_flight.is_none() {
+            self.scratch = Vec::new();
+        }
+    }
+}
+
+/// Answers a request that needs no other process.
+fn answer_here<P: Host>(cx: Cx<'_, '_, P>, t: &mut Transport, write: impl FnOnce(&mut Vec<u8>)) {
+    cx.shared().stats_mut().command_answered();
+    write(t.output());
+}

@@ -1,0 +1,256 @@
+//! A connection's transport: its socket, the bytes received and not yet
+//! answered, the reply bytes not yet sent, and the reads and writes that
+//! move them. It knows nothing of requests.
+//!
+//! mio is edge-triggered: a readable edge means "read until `WouldBlock`",
+//! and a write that fills the socket waits for the next writable edge. Two
+//! syscalls are saved on the common path: a short read took all the socket
+//! had (the read that would say `WouldBlock` is skipped; bytes that arrive
+//! later raise a new edge), and a short write means the socket is full.
+
+use std::cell::RefCell;
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, SocketAddr};
+
+use mio::net::TcpStream;
+
+use super::super::{interrupted, would_block};
+
+/// How much one `read` takes at most.
+const READ_CHUNK: usize = 64 * 1024;
+
+thread_local! {
+    /// Where every connection reads into before it keeps what it received:
+    /// one buffer for the whole (single-threaded) server, so that an idle
+    /// connection holds no read buffer, as Redis 7.4's reusable query
+    /// buffer does.
+    static READ_BUF: RefCell<Vec<u8>> = RefCell::new(vec![0; READ_CHUNK]);
+}
+
+/// What the read side may still give.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ReadSide {
+    /// The last read took all there was: wait for the next readable edge.
+    Drained,
+    /// An edge came: the socket may hold bytes.
+    Ready,
+    /// Read until the socket has nothing more (`WouldBlock` or EOF),
+    /// whatever the size of each read: the peer closed (its EOF raises no
+    /// edge of its own), or the server is stopping and takes what has
+    /// arrived.
+    Exhaust,
+    /// EOF was read: nothing more will come.
+    Eof,
+}
+
+/// The socket and its buffers.
+#[derive(Debug)]
+pub(super) struct Transport {
+    socket: TcpStream,
+    peer: SocketAddr,
+    /// Bytes received; `input[start..]` is not consumed yet.
+    input: Vec<u8>,
+    start: usize,
+    /// Reply bytes; `output[sent..]` is not written yet.
+    output: Vec<u8>,
+    sent: usize,
+    read: ReadSide,
+    /// No write has hit a full socket since the last writable edge.
+    writable: bool,
+}
+
+impl Transport {
+    /// The transport of an accepted socket.
+    pub(super) fn new(socket: TcpStream, peer: SocketAddr) -> Transport {
+        Transport {
+            socket,
+            peer,
+            input: Vec::new(),
+            start: 0,
+            output: Vec::new(),
+            sent: 0,
+            read: ReadSide::Drained,
+            writable: true,
+        }
+    }
+
+    /// The socket, for registering with the poll loop.
+    pub(super) fn socket_mut(&mut self) -> &mut TcpStream {
+        &mut self.socket
+    }
+
+    /// The client's address, for logs.
+    pub(super) fn peer(&self) -> SocketAddr {
+        self.peer
+    }
+
+    /// The poll said the socket is readable, or that the peer closed.
+    pub(super) fn readable(&mut self, closed: bool) {
+        match (self.read, closed) {
+            (ReadSide::Eof, _) => {}
+            (_, true) => self.read = ReadSide::Exhaust,
+            (ReadSide::Drained, false) => self.read = ReadSide::Ready,
+            _ => {}
+        }
+    }
+
+    /// Read whatever the socket holds now, to the end, and then nothing
+    /// more (however many edges come).
+    pub(super) fn read_what_has_arrived(&mut self) {
+        if self.read != ReadSide::Eof {
+            self.read = ReadSide::Exhaust;
+        }
+    }
+
+    /// The poll said the socket can take bytes.
+    pub(super) fn writable(&mut self) {
+        self.writable = true;
+    }
+
+    /// The peer has shut its write side, and every byte before that was
+    /// read.
+    pub(super) fn eof(&self) -> bool {
+        self.read == ReadSide::Eof
+    }
+
+    /// The socket may hold more bytes.
+    pub(super) fn may_have_input(&self) -> bool {
+        matches!(self.read, ReadSide::Ready | ReadSide::Exhaust)
+    }
+
+    /// Bytes received and not consumed yet.
+    pub(super) fn input(&self) -> &[u8] {
+        &self.input[self.start..]
+    }
+
+    /// The first `len` bytes of `input()`, and the output to answer them
+    /// in: a request borrowed from its line can be answered in place.
+    pub(super) fn line_and_output(&mut self, len: usize) -> (&[u8], &mut Vec<u8>) {
+        (&self.input[self.start..self.start + len], &mut self.output)
+    }
+
+    /// Marks the first `n` bytes of `input()` consumed.
+    pub(super) fn consume(&mut self, n: usize) {
+        self.start += n;
+    }
+
+    /// Drops everything received and not consumed.
+    pub(super) fn discard_input(&mut self) {
+        self.input = Vec::new();
+        self.start = 0;
+    }
+
+    /// Reads while the socket may have bytes and fewer than `enough` are
+    /// waiting to be consumed. Returns whether anything came (bytes or
+    /// EOF). With `keep` false, bytes are read and dropped.
+    pub(super) fn read(&mut self, enough: usize, keep: bool) -> io::Result<bool> {
+        if self.start > 0 {
+            self.input.drain(..self.start);
+            self.start = 0;
+        }
+        let enough = enough.max(READ_CHUNK);
+        let mut progress = false;
+        READ_BUF.with_borrow_mut(|buf| {
+            while self.may_have_input() && self.input.len() < enough {
+                match self.socket.read(buf) {
+                    Ok(0) => {
+                        self.read = ReadSide::Eof;
+                        progress = true;
+                    }
+                    Ok(n) => {
+                        if keep {
+                            self.input.extend_from_slice(&buf[..n]);
+                        }
+                        progress = true;
+                        if n < buf.len() && self.read == ReadSide::Ready {
+                            self.read = ReadSide::Drained;
+                        }
+                    }
+                    Err(e) if would_block(&e) => self.read = ReadSide::Drained,
+                    Err(e) if interrupted(&e) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(progress)
+        })
+    }
+
+    /// The reply bytes not yet written, to append to.
+    pub(super) fn output(&mut self) -> &mut Vec<u8> {
+        &mut self.output
+    }
+
+    /// Reply bytes not written yet.
+    pub(super) fn unsent(&self) -> usize {
+        self.output.len() - self.sent
+    }
+
+    /// The last write filled the socket: the next writable edge says when
+    /// there is room.
+    pub(super) fn write_blocked(&self) -> bool {
+        !self.writable
+    }
+
+    /// Makes `bytes` the output, as it is, if nothing is waiting to be
+    /// sent; otherwise appends them. The buffer handed back is empty, for
+    /// reuse.
+    pub(super) fn take_output(&mut self, mut bytes: Vec<u8>) -> Vec<u8> {
+        if self.unsent() == 0 {
+            self.output.clear();
+            self.sent = 0;
+            std::mem::swap(&mut self.output, &mut bytes);
+        } else {
+            self.output.extend_from_slice(&bytes);
+        }
+        bytes.clear();
+        bytes
+    }
+
+    /// Writes pending output until done or the socket is full. Returns
+    /// whether anything was written.
+    pub(super) fn flush(&mut self) -> io::Result<bool> {
+        let before = self.sent;
+        while self.sent < self.output.len() {
+            match self.socket.write(&self.output[self.sent..]) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => {
+                    self.sent += n;
+                    if self.sent < self.output.len() {
+                        self.writable = false;
+                        break;
+                    }
+                }
+                Err(e) if would_block(&e) => {
+                    self.writable = false;
+                    break;
+                }
+                Err(e) if interrupted(&e) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let wrote = self.sent > before;
+        if self.sent == self.output.len() {
+            self.output.clear();
+            self.sent = 0;
+        } else if self.sent > self.output.len() / 2 {
+            self.output.drain(..self.sent);
+            self.sent = 0;
+        }
+        Ok(wrote)
+    }
+
+    /// Shuts the write side: the peer reads EOF after the last reply.
+    pub(super) fn shutdown_write(&mut self) {
+        let _ = self.socket.shutdown(Shutdown::Write);
+    }
+
+    /// Nothing received is waiting and nothing is unsent: give the buffers
+    /// back, so that an idle connection costs a few hundred bytes.
+    pub(super) fn release_idle_buffers(&mut self) {
+        if self.start == self.input.len() && self.unsent() == 0 {
+            self.input = Vec::new();
+            self.start = 0;
+            self.output = Vec::new();
+        }
+    }
+}
