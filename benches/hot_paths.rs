@@ -6,13 +6,12 @@ use std::hint::black_box;
 use std::sync::mpsc;
 use std::time::Instant;
 
-use todo_server::bench::{self, Proto, Workload};
 use todo_server::config::Config;
 use todo_server::net::{Proc, Server};
 use todo_server::protocol::{next_line, parse, reply, Frame};
 use todo_server::runtime::{Info, Mail, Runtime};
 use todo_server::shared::Shared;
-use todo_server::todo::{Manager, Msg, Name};
+use todo_server::todo::{Manager, Msg, Name, Todo};
 
 /// Nanoseconds per operation: the best of three runs of `ops` operations.
 fn per_op(ops: u64, mut run: impl FnMut()) -> f64 {
@@ -90,7 +89,7 @@ fn populated(
     todo_server::runtime::Pid,
 ) {
     let mut rt = Runtime::new(Shared::new(&Config::default()));
-    let manager = rt.spawn(Proc::Manager(Box::new(Manager::new())));
+    let manager = rt.spawn(Proc::Todo(Todo::Manager(Box::new(Manager::new()))));
     let client = rt.spawn_mailbox();
     for i in 0..lists {
         let msg = Msg::Put {
@@ -98,7 +97,7 @@ fn populated(
             item: (*b"0123456789abcdef").into(),
             prepaid: false,
         };
-        rt.as_mailbox(client, |cx| cx.call(manager, msg));
+        rt.as_mailbox(client, |cx| cx.call(manager, msg.into()));
     }
     rt.run_until_idle();
     while rt.receive(client).is_some() {}
@@ -108,7 +107,7 @@ fn populated(
 fn manager_lookup() {
     for lists in [1_000, 1_000_000] {
         let (mut rt, manager, _) = populated(lists);
-        let Some(Proc::Manager(m)) = rt.process_mut(manager) else {
+        let Some(Proc::Todo(Todo::Manager(m))) = rt.process_mut(manager) else {
             unreachable!()
         };
         let names: Vec<String> = (0..lists).map(|i| format!("key:{i}")).collect();
@@ -142,7 +141,7 @@ fn put_through_the_runtime() {
                         item: item[..].into(),
                         prepaid: false,
                     };
-                    rt.as_mailbox(client, |cx| cx.call(manager, msg));
+                    rt.as_mailbox(client, |cx| cx.call(manager, msg.into()));
                 }
                 rt.run_until_idle();
                 while let Some(mail) = rt.receive(client) {
@@ -156,8 +155,8 @@ fn put_through_the_runtime() {
     );
 }
 
-/// todo-bench against a server running in this process, on a thread of its
-/// own, on an ephemeral loopback port.
+/// todo-bench (the binary) against a server running in this process, on
+/// a thread of its own, on an ephemeral loopback port.
 fn end_to_end() {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
@@ -172,31 +171,23 @@ fn end_to_end() {
     let addr = rx.recv().unwrap();
     println!();
     println!("end to end: todo-bench against an in-process server at {addr} (both on this machine's cores)");
-    println!("{}", bench::TABLE_HEADER);
-    for (workload, pipeline) in [
-        (Workload::Put, 32),
-        (Workload::List, 32),
-        (Workload::Ping, 32),
-        (Workload::Put, 1),
+    for (workload, pipeline, requests) in [
+        ("put", 32, 500_000),
+        ("list", 32, 500_000),
+        ("ping", 32, 500_000),
+        ("put", 1, 100_000),
     ] {
-        let config = bench::Config {
-            addr,
-            proto: Proto::Todo,
-            connections: 50,
-            pipeline,
-            requests: if pipeline == 1 { 100_000 } else { 500_000 },
-            duration: None,
-            warmup: std::time::Duration::from_millis(200),
-            workloads: vec![workload],
-            keys: 1000,
-            size: 16,
-            prefill: 10,
-            seed: 1,
-            progress: false,
-        };
-        let report = bench::run_workload(&config, workload).expect("bench run");
-        assert!(report.clean(), "errors in the end-to-end run");
-        println!("{}", report.row());
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_todo-bench"))
+            .args(["--port", &addr.port().to_string(), "-q", "-c", "50"])
+            .args(["-t", workload, "-P", &pipeline.to_string()])
+            .args(["-n", &requests.to_string(), "--warmup", "0.2"])
+            .output()
+            .expect("run todo-bench");
+        assert!(out.status.success(), "errors in the end-to-end run");
+        let table = String::from_utf8_lossy(&out.stdout);
+        for line in table.lines().filter(|l| !l.starts_with("result ")) {
+            println!("{line}");
+        }
     }
 }
 

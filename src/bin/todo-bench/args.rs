@@ -3,7 +3,7 @@
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::time::Duration;
 
-use super::{Config, Proto, Workload};
+use crate::workload::{Config, Proto, Workload};
 
 /// The `--help` text.
 pub const HELP: &str = "\

@@ -2,8 +2,8 @@
 //! connection's input, checked against what its request expects. Malformed
 //! framing and error replies both count as errors.
 
-use super::requests::Expect;
-use super::Proto;
+use crate::requests::Expect;
+use crate::workload::Proto;
 
 /// One reply taken from the front of the input.
 #[derive(Debug, PartialEq, Eq)]

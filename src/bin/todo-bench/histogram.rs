@@ -53,16 +53,6 @@ impl Histogram {
         self.max = self.max.max(ns);
     }
 
-    /// Samples counted.
-    pub fn len(&self) -> u64 {
-        self.total
-    }
-
-    /// Whether nothing was counted.
-    pub fn is_empty(&self) -> bool {
-        self.total == 0
-    }
-
     /// The largest sample.
     pub fn max(&self) -> u64 {
         self.max
@@ -82,15 +72,6 @@ impl Histogram {
             }
         }
         self.max
-    }
-
-    /// Adds another histogram's samples.
-    pub fn merge(&mut self, other: &Histogram) {
-        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
-            *a += b;
-        }
-        self.total += other.total;
-        self.max = self.max.max(other.max);
     }
 }
 
@@ -123,6 +104,5 @@ mod tests {
         assert!(within(h.quantile(0.99), 9_900_000), "{}", h.quantile(0.99));
         assert_eq!(h.quantile(1.0), 10_000_000);
         assert_eq!(h.max(), 10_000_000);
-        assert_eq!(h.len(), 10_000);
     }
 }

@@ -12,10 +12,10 @@ use std::time::{Duration, Instant};
 use mio::net::TcpStream;
 use mio::{Events, Interest, Poll, Token};
 
-use super::histogram::Histogram;
-use super::replies;
-use super::requests::Expect;
-use super::Proto;
+use crate::histogram::Histogram;
+use crate::replies;
+use crate::requests::Expect;
+use crate::workload::Proto;
 
 /// Input buffer per connection; grows for replies that do not fit.
 const INPUT: usize = 64 * 1024;
@@ -112,11 +112,6 @@ impl Driver {
     /// How many connections are open.
     pub fn len(&self) -> usize {
         self.conns.len()
-    }
-
-    /// Whether no connection is open.
-    pub fn is_empty(&self) -> bool {
-        self.conns.is_empty()
     }
 
     /// Sends requests from `source`, `pipeline` in flight per connection,

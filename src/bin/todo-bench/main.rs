@@ -1,11 +1,32 @@
-//! `todo-bench`: the load generator shipped with todo-server. Everything
-//! but the command line and printing is in `todo_server::bench`.
+//! `todo-bench`: the load generator shipped with todo-server. It is a
+//! client: it drives todo-server (or Redis, with the same workloads) and
+//! reports throughput and latency percentiles. Of the server's library it
+//! uses only `net::fd_limit`, to raise its own open-file limit.
+//!
+//! - `args.rs`: the command line.
+//! - `workload.rs`: the workloads and their setup.
+//! - `driver.rs`: the client loop (one thread, one poll, many pipelines).
+//! - `requests.rs`: request bytes per workload and protocol.
+//! - `replies.rs`: reply framing, todo and RESP.
+//! - `histogram.rs`: latency percentiles.
+//! - `report.rs`: the table, CSV and `result` lines.
+//! - this file: runs the workloads and prints.
+
+mod args;
+mod driver;
+mod histogram;
+mod replies;
+mod report;
+mod requests;
+mod workload;
 
 use std::process::ExitCode;
 
-use todo_server::bench::args::{self, Command, Output};
-use todo_server::bench::{csv_header, run_workload, Proto, Workload, TABLE_HEADER};
 use todo_server::net::fd_limit;
+
+use args::{Command, Output};
+use report::{csv_header, TABLE_HEADER};
+use workload::{run_workload, Proto, Workload};
 
 fn main() -> ExitCode {
     let (config, output) = match args::parse(std::env::args().skip(1)) {

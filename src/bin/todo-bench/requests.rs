@@ -2,7 +2,7 @@
 //! the todo protocol or as Redis inline commands, appended to a connection's
 //! output buffer with no allocation per request.
 
-use super::{Proto, Workload};
+use crate::workload::{Proto, Workload};
 
 /// What a reply must look like.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
