@@ -91,23 +91,17 @@ fn port_in_use_is_a_clear_error() {
 #[test]
 fn logs_listening_at_info_and_connections_at_debug() {
     let server = Server::start(&[]);
-    assert!(server.log.lock().unwrap().contains("INFO"));
+    assert!(server.log.contains("INFO"));
     let mut c = server.connect();
     assert_eq!(c.ask("PING"), "OK\n");
-    assert!(!server.log.lock().unwrap().contains("opened"));
+    assert!(!server.log.contains("opened"));
 
     let server = Server::start_with_log(&[], "debug");
     let mut c = server.connect();
     assert_eq!(c.ask("QUIT"), "OK\n");
     assert_eq!(c.read_to_end(), b"");
     drop(c);
-    // The close is logged as the server handles it; wait for it boundedly.
-    let mut tries = 0;
-    while !server.log.lock().unwrap().contains("quit") && tries < 100 {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        tries += 1;
-    }
-    let log = server.log.lock().unwrap().clone();
-    assert!(log.contains("opened"), "{log}");
-    assert!(log.contains("quit"), "{log}");
+    // The close is logged as the server handles it.
+    assert!(server.wait_for_log("quit"), "{}", server.log.text());
+    assert!(server.log.contains("opened"), "{}", server.log.text());
 }

@@ -3,7 +3,6 @@
 
 mod util;
 
-mod backpressure;
 mod bench;
 mod binary;
 mod commands;

@@ -10,6 +10,9 @@ mod msg;
 mod process;
 mod server;
 
+#[cfg(test)]
+mod tests;
+
 pub use connection::Connection;
 pub use msg::{Event, Msg};
 pub use process::Proc;

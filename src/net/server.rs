@@ -62,6 +62,9 @@ pub struct Server {
     max_clients: u64,
     /// When the graceful stop began, if it has.
     stopping_since: Option<Instant>,
+    /// The time, for timers and the graceful stop: `Instant::now`, or a
+    /// clock that tests move by hand.
+    clock: Box<dyn FnMut() -> Instant>,
     /// Reused lists: the connections accepted, and those written, this pass.
     accepted: Vec<(TcpStream, SocketAddr)>,
     writing: Vec<Pid>,
@@ -81,6 +84,17 @@ impl Server {
     /// Binds the listener, raises the open-file limit for the client limit,
     /// sets up SIGINT and SIGTERM, and starts the manager.
     pub fn bind(config: &Config) -> io::Result<Server> {
+        Server::bind_with_clock(config, Instant::now)
+    }
+
+    /// Like [`Server::bind`], with `clock` telling the time instead of
+    /// `Instant::now`: in-process tests move time forward by hand, so that
+    /// timers (the idle timeout, the linger after `QUIT`) fire when the
+    /// test says, not when the machine gets to it.
+    pub fn bind_with_clock(
+        config: &Config,
+        clock: impl FnMut() -> Instant + 'static,
+    ) -> io::Result<Server> {
         let mut listener = TcpListener::bind(SocketAddr::new(config.bind, config.port))?;
         let addr = listener.local_addr()?;
         let poll = Poll::new()?;
@@ -102,6 +116,7 @@ impl Server {
             manager,
             max_clients: config.max_clients as u64,
             stopping_since: None,
+            clock: Box::new(clock),
             accepted: Vec::new(),
             writing: Vec::new(),
         })
@@ -117,14 +132,14 @@ impl Server {
     /// fails.
     pub fn run(&mut self) -> io::Result<()> {
         loop {
-            self.pass()?;
+            self.pass(None)?;
             if let Some(since) = self.stopping_since {
                 let open = self.runtime.shared().stats().connections();
                 if open == 0 {
                     log::info!("stopped");
                     return Ok(());
                 }
-                if since.elapsed() >= STOP_GRACE {
+                if (self.clock)().saturating_duration_since(since) >= STOP_GRACE {
                     log::warn!(
                         "stopped with {open} connection(s) still unflushed after {STOP_GRACE:?}"
                     );
@@ -134,9 +149,33 @@ impl Server {
         }
     }
 
-    /// One pass of the loop.
-    fn pass(&mut self) -> io::Result<()> {
-        let now = Instant::now();
+    /// One pass of the loop that waits at most `max_wait` for something to
+    /// happen (for tests that drive the loop themselves: the wait only
+    /// bounds a hang, and nothing is decided by it).
+    pub fn step(&mut self, max_wait: Duration) -> io::Result<()> {
+        self.pass(Some(max_wait))
+    }
+
+    /// The counters, the memory account and the configuration.
+    pub fn shared(&self) -> &Shared {
+        self.runtime.shared()
+    }
+
+    /// Bytes all connections hold in their buffers.
+    #[cfg(test)]
+    pub(super) fn client_bytes(&mut self) -> usize {
+        let pids: Vec<Pid> = self.runtime.pids().collect();
+        pids.into_iter()
+            .filter_map(|pid| match self.runtime.process_mut(pid) {
+                Some(Proc::Connection(connection)) => Some(connection.held_bytes()),
+                _ => None,
+            })
+            .sum()
+    }
+
+    /// One pass of the loop, waiting no longer than `max_wait` if given.
+    fn pass(&mut self, max_wait: Option<Duration>) -> io::Result<()> {
+        let now = (self.clock)();
         let mut timeout = self.runtime.time_to_next_timer(now);
         if let Some(pause) = self.listener.as_ref().and_then(|l| l.time_to_resume(now)) {
             timeout = Some(timeout.map_or(pause, |t| t.min(pause)));
@@ -144,6 +183,9 @@ impl Server {
         if self.stopping_since.is_some() {
             // Wake up to check the grace period even if nothing happens.
             timeout = Some(timeout.map_or(STOP_CHECK, |t| t.min(STOP_CHECK)));
+        }
+        if let Some(max) = max_wait {
+            timeout = Some(timeout.map_or(max, |t| t.min(max)));
         }
         if let Err(e) = self.poll.poll(&mut self.events, timeout) {
             return if interrupted(&e) { Ok(()) } else { Err(e) };
@@ -171,13 +213,13 @@ impl Server {
         if stop {
             self.take_signals();
         }
-        let now = Instant::now();
+        let now = (self.clock)();
         if let Some(listener) = &mut self.listener {
             if accept || listener.resume_if_due(now) {
                 let mut accepted = std::mem::take(&mut self.accepted);
                 listener.accept(now, &mut accepted);
                 for (stream, peer) in accepted.drain(..) {
-                    self.open(stream, peer);
+                    self.open(stream, peer, now);
                 }
                 self.accepted = accepted;
             }
@@ -200,7 +242,7 @@ impl Server {
             "SIGTERM"
         };
         log::info!("{name} received: stopping; answering what was received");
-        self.stopping_since = Some(Instant::now());
+        self.stopping_since = Some((self.clock)());
         if let Some(mut listener) = self.listener.take() {
             let _ = self.poll.registry().deregister(listener.socket_mut());
         }
@@ -214,8 +256,8 @@ impl Server {
 
     /// Starts a connection process for an accepted socket, or turns it
     /// away if the client limit is reached.
-    fn open(&mut self, mut stream: TcpStream, peer: SocketAddr) {
-        let stats = self.runtime.shared().stats_mut();
+    fn open(&mut self, mut stream: TcpStream, peer: SocketAddr, now: Instant) {
+        let stats = self.runtime.shared_mut().stats_mut();
         if stats.connections() >= self.max_clients {
             stats.connection_rejected();
             // The line fits any fresh socket's buffer; the socket is then
@@ -229,7 +271,7 @@ impl Server {
         stats.connection_opened();
         // Replies are written once per turn, so Nagle's delay buys nothing.
         let _ = stream.set_nodelay(true);
-        let connection = Connection::new(stream, peer, self.manager, Instant::now());
+        let connection = Connection::new(stream, peer, self.manager, now);
         let pid = self.runtime.spawn(Proc::Connection(Box::new(connection)));
         let Some(Proc::Connection(connection)) = self.runtime.process_mut(pid) else {
             unreachable!("just spawned");

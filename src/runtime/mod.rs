@@ -280,7 +280,12 @@ impl<P: Process> Runtime<P> {
     }
 
     /// The shared state.
-    pub fn shared(&mut self) -> &mut P::Shared {
+    pub fn shared(&self) -> &P::Shared {
+        &self.shared
+    }
+
+    /// The shared state, to change.
+    pub fn shared_mut(&mut self) -> &mut P::Shared {
         &mut self.shared
     }
 

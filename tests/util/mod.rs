@@ -8,8 +8,8 @@ pub mod rng;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
 
 /// How long a client waits for any one read before the test fails rather
 /// than hangs. A bound, not a timing assertion.
@@ -19,8 +19,47 @@ pub const PATIENCE: Duration = Duration::from_secs(30);
 pub struct Server {
     child: Child,
     pub addr: SocketAddr,
-    /// Everything the server has logged so far.
-    pub log: Arc<Mutex<String>>,
+    /// Everything the server has logged so far, and a signal for each new
+    /// line.
+    pub log: Arc<Log>,
+}
+
+/// A server's log as it grows.
+#[derive(Default)]
+pub struct Log {
+    text: Mutex<String>,
+    grew: Condvar,
+}
+
+impl Log {
+    fn push(&self, line: &str) {
+        self.text.lock().unwrap().push_str(line);
+        self.grew.notify_all();
+    }
+
+    /// Everything logged so far.
+    pub fn text(&self) -> String {
+        self.text.lock().unwrap().clone()
+    }
+
+    pub fn contains(&self, text: &str) -> bool {
+        self.text.lock().unwrap().contains(text)
+    }
+
+    /// Waits until the log contains `text`, or `PATIENCE` passes (a bound
+    /// on a hang: the answer is then `false`).
+    pub fn wait_for(&self, text: &str) -> bool {
+        let deadline = Instant::now() + PATIENCE;
+        let mut log = self.text.lock().unwrap();
+        while !log.contains(text) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            log = self.grew.wait_timeout(log, left).unwrap().0;
+        }
+        true
+    }
 }
 
 impl Server {
@@ -60,18 +99,15 @@ impl Server {
             .spawn()
             .expect("start todo-server");
         let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let log = Arc::new(Mutex::new(String::new()));
+        let log = Arc::new(Log::default());
         let mut line = String::new();
         let addr = loop {
             line.clear();
             if stderr.read_line(&mut line).unwrap() == 0 {
                 let _ = child.kill();
-                panic!(
-                    "server exited before listening; log: {}",
-                    log.lock().unwrap()
-                );
+                panic!("server exited before listening; log: {}", log.text());
             }
-            log.lock().unwrap().push_str(&line);
+            log.push(&line);
             if let Some(at) = line.find("listening on ") {
                 break line[at + 13..].trim().parse().expect("address in log");
             }
@@ -81,7 +117,7 @@ impl Server {
         std::thread::spawn(move || {
             let mut rest = String::new();
             while stderr.read_line(&mut rest).unwrap_or(0) > 0 {
-                sink.lock().unwrap().push_str(&rest);
+                sink.push(&rest);
                 rest.clear();
             }
         });
@@ -124,24 +160,9 @@ impl Server {
         kb * 1024
     }
 
-    /// CPU time the server has used, in clock ticks, from /proc.
-    pub fn cpu_ticks(&self) -> u64 {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid())).unwrap();
-        let after_name = &stat[stat.rfind(')').unwrap() + 2..];
-        let fields: Vec<&str> = after_name.split_whitespace().collect();
-        // utime and stime are fields 14 and 15 of the whole line.
-        fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
-    }
-
-    /// Waits (boundedly) until the log contains `text`.
+    /// Waits until the log contains `text` (see [`Log::wait_for`]).
     pub fn wait_for_log(&self, text: &str) -> bool {
-        for _ in 0..500 {
-            if self.log.lock().unwrap().contains(text) {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        false
+        self.log.wait_for(text)
     }
 }
 

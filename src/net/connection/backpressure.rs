@@ -18,7 +18,7 @@ use crate::runtime::{Context, Process};
 pub(super) const BATCH: u32 = 128;
 
 /// Unsent reply bytes past which a connection stops taking requests.
-pub(super) const OUTPUT_HIGH_WATER: usize = 64 * 1024;
+pub(crate) const OUTPUT_HIGH_WATER: usize = 64 * 1024;
 
 /// A connection's turn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

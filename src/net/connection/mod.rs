@@ -17,6 +17,9 @@
 //! output, or finished the output of a closing one) comes back as `Wrote`.
 
 mod backpressure;
+
+#[cfg(test)]
+pub(super) use backpressure::OUTPUT_HIGH_WATER;
 mod lifecycle;
 mod session;
 mod transport;
@@ -142,6 +145,13 @@ impl Connection {
                 }
             }
         }
+    }
+
+    /// Bytes the connection holds in its buffers: input not yet answered
+    /// and output not yet sent.
+    #[cfg(test)]
+    pub(super) fn held_bytes(&self) -> usize {
+        self.transport.input().len() + self.transport.unsent()
     }
 
     /// Gives back what the connection counted.
