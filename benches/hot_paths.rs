@@ -11,7 +11,7 @@ use todo_server::net::{Proc, Server};
 use todo_server::protocol::{next_line, parse, reply, Frame};
 use todo_server::runtime::{Info, Mail, Runtime};
 use todo_server::shared::Shared;
-use todo_server::todo::{Manager, Msg, Name, Todo};
+use todo_server::todo::{Item, Manager, Msg, Name, Todo};
 
 /// Nanoseconds per operation: the best of three runs of `ops` operations.
 fn per_op(ops: u64, mut run: impl FnMut()) -> f64 {
@@ -88,13 +88,14 @@ fn populated(
     todo_server::runtime::Pid,
     todo_server::runtime::Pid,
 ) {
-    let mut rt = Runtime::new(Shared::new(&Config::default()));
-    let manager = rt.spawn(Proc::Todo(Todo::Manager(Box::new(Manager::new()))));
+    let mut rt: Runtime<Proc> = Runtime::new(Shared::new(&Config::default()));
+    let orphans = rt.shared().budget().orphans().clone();
+    let manager = rt.spawn(Proc::Todo(Todo::Manager(Box::new(Manager::new(&orphans)))));
     let client = rt.spawn_mailbox();
     for i in 0..lists {
         let msg = Msg::Put {
             name: Name::new(format!("key:{i}").as_bytes()),
-            item: (*b"0123456789abcdef").into(),
+            item: Item::new(b"0123456789abcdef"),
             prepaid: false,
         };
         rt.as_mailbox(client, |cx| cx.call(manager, msg.into()));
@@ -138,7 +139,7 @@ fn put_through_the_runtime() {
                 for i in 0..batch {
                     let msg = Msg::Put {
                         name: names[i as usize % 1000].clone(),
-                        item: item[..].into(),
+                        item: Item::new(&item),
                         prepaid: false,
                     };
                     rt.as_mailbox(client, |cx| cx.call(manager, msg.into()));

@@ -1,10 +1,23 @@
-//! Every command-line option, its default, and why: the one place a limit
-//! is defined. Parsing is by hand (the option set is small, and the project
-//! keeps its dependencies to the core four).
+//! Every command-line option, its default, its bounds, and why: the one
+//! place a limit is defined. Parsing is by hand (the option set is small,
+//! and the project keeps its dependencies to the core four). A value that
+//! cannot work (one that would overflow a deadline, or a line longer than
+//! the memory set aside to hold it) is refused here, before the server
+//! starts, with exit code 2.
 
 use std::ffi::OsString;
 use std::fmt;
 use std::net::IpAddr;
+use std::time::Duration;
+
+/// The longest `--max-line`: Redis's limit on one bulk string.
+pub const MAX_LINE_LIMIT: usize = 512 << 20;
+
+/// The most `--max-clients`: the kernel's default ceiling on descriptors.
+pub const MAX_CLIENTS_LIMIT: usize = 1 << 20;
+
+/// The longest `--timeout`, in seconds: ten years, far from any overflow.
+pub const TIMEOUT_LIMIT: u64 = 10 * 365 * 24 * 3600;
 
 /// Everything the server can be told at start.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,13 +30,16 @@ pub struct Config {
     /// Longest request line in bytes, LF (and a CR before it) excluded.
     /// Redis's inline protocol allows 64 KiB; so do we.
     pub max_line: usize,
-    /// Bytes of stored names and items (each counted with a fixed
-    /// overhead) past which writes get `ERR out of memory`; 0 for no limit.
-    /// On by default, at 1 GiB: enough for millions of short lists, and a
-    /// ceiling that no client can push the server's heap through on an
-    /// ordinary machine. The counted bytes track the real heap closely (see
-    /// `todo::memory`).
+    /// The memory budget: stored data and client buffers together, each
+    /// with its own share (see `budget.rs`); 0 for no limit. On by default,
+    /// at 1 GiB: enough for millions of short lists, and a ceiling that no
+    /// client can push the server through on an ordinary machine.
     pub max_memory: u64,
+    /// The clients' share of `max_memory`, if set: what connections may
+    /// hold in buffers (partial lines, replies not yet sent or being
+    /// produced), apart from each connection's own small allowance. By
+    /// default 1/32 of `max_memory`, and room for two lines at least.
+    pub max_client_memory: Option<u64>,
     /// Open connections past which a new client gets `ERR max clients
     /// reached` and is closed. Redis's default.
     pub max_clients: usize,
@@ -34,8 +50,45 @@ pub struct Config {
 
 impl Config {
     /// How long a connection may be idle before it is closed, if at all.
-    pub fn idle_timeout(&self) -> Option<std::time::Duration> {
-        (self.timeout > 0).then(|| std::time::Duration::from_secs(self.timeout))
+    pub fn idle_timeout(&self) -> Option<Duration> {
+        (self.timeout > 0).then(|| Duration::from_secs(self.timeout))
+    }
+
+    /// Bytes client buffers may hold in all (0: no limit).
+    pub fn client_memory(&self) -> u64 {
+        if self.max_memory == 0 {
+            return 0;
+        }
+        self.max_client_memory
+            .unwrap_or_else(|| (self.max_memory / 32).max(2 * self.max_line as u64))
+    }
+
+    /// Bytes stored data may take (0: no limit).
+    pub fn store_memory(&self) -> u64 {
+        self.max_memory.saturating_sub(self.client_memory())
+    }
+
+    /// Refuses settings that cannot work together.
+    fn check(&self) -> Result<(), ConfigError> {
+        if self.max_memory == 0 {
+            return Ok(());
+        }
+        let clients = self.client_memory();
+        if clients >= self.max_memory {
+            return Err(ConfigError::Conflict(format!(
+                "--max-memory {} leaves nothing for stored data after the clients' share of \
+                 {clients} bytes: raise --max-memory or lower --max-client-memory",
+                self.max_memory
+            )));
+        }
+        if clients < self.max_line as u64 {
+            return Err(ConfigError::Conflict(format!(
+                "a line of --max-line {} bytes does not fit the clients' share of {clients} \
+                 bytes: raise --max-client-memory or lower --max-line",
+                self.max_line
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -46,6 +99,7 @@ impl Default for Config {
             port: 4040,
             max_line: 65536,
             max_memory: 1 << 30,
+            max_client_memory: None,
             max_clients: 10_000,
             timeout: 0,
         }
@@ -79,6 +133,8 @@ pub enum ConfigError {
         /// What it should be.
         expected: &'static str,
     },
+    /// Values that each parse but cannot work together.
+    Conflict(String),
 }
 
 impl fmt::Display for ConfigError {
@@ -94,6 +150,7 @@ impl fmt::Display for ConfigError {
                 f,
                 "invalid value '{value}' for '{option}': expected {expected}"
             ),
+            ConfigError::Conflict(message) => f.write_str(message),
         }
     }
 }
@@ -109,21 +166,121 @@ Usage: todo-server [OPTIONS]
 Options:
       --bind ADDR        address to listen on [default: 127.0.0.1]
       --port PORT        port to listen on, 0 for any free one [default: 4040]
-      --max-line BYTES   longest request line, LF excluded [default: 65536]
-      --max-memory SIZE  limit on stored names and items, e.g. 64mb, 1gb;
-                         0 for none [default: 1gb]
-      --max-clients N    open connections allowed [default: 10000]
+      --max-line BYTES   longest request line, LF excluded, at most 512mb
+                         [default: 65536]
+      --max-memory SIZE  the memory budget, e.g. 64mb, 1gb: stored data and
+                         client buffers, each with its own share; 0 for
+                         none [default: 1gb]
+      --max-client-memory SIZE
+                         the clients' share of --max-memory: partial lines
+                         and replies not yet sent [default: 1/32 of
+                         --max-memory, and at least two --max-line]
+      --max-clients N    open connections allowed, at most 1048576
+                         [default: 10000]
       --timeout SECONDS  close connections idle this long; 0 for never
                          [default: 0]
   -h, --help             print this help and exit
   -V, --version          print the version and exit
 
-Talk to it with netcat:
+The server's resident memory stays below --max-memory plus 32 MiB plus
+4 KiB per open connection, whatever clients send or fail to read.
+
+Talk to it with OpenBSD's netcat (apt-get install netcat-openbsd):
   printf 'PUT shopping milk\\nLIST shopping\\n' | nc -N 127.0.0.1 4040
 
 Logging goes to stderr at info level; set RUST_LOG=debug to see every
-connection, RUST_LOG=warn for less.
+connection, RUST_LOG=warn for less. SIGINT or SIGTERM stops the server
+gracefully; a second one stops it at once.
 ";
+
+/// Every option, as one enum: its name and how its value is read are
+/// matches on it, so an option cannot be known to one and not the other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Opt {
+    Bind,
+    Port,
+    MaxLine,
+    MaxMemory,
+    MaxClientMemory,
+    MaxClients,
+    Timeout,
+}
+
+impl Opt {
+    const ALL: [Opt; 7] = [
+        Opt::Bind,
+        Opt::Port,
+        Opt::MaxLine,
+        Opt::MaxMemory,
+        Opt::MaxClientMemory,
+        Opt::MaxClients,
+        Opt::Timeout,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Opt::Bind => "--bind",
+            Opt::Port => "--port",
+            Opt::MaxLine => "--max-line",
+            Opt::MaxMemory => "--max-memory",
+            Opt::MaxClientMemory => "--max-client-memory",
+            Opt::MaxClients => "--max-clients",
+            Opt::Timeout => "--timeout",
+        }
+    }
+
+    /// Sets the option in `config` from `value`.
+    fn set(self, config: &mut Config, value: &str) -> Result<(), ConfigError> {
+        let invalid = |expected| ConfigError::Invalid {
+            option: self.name(),
+            value: value.to_owned(),
+            expected,
+        };
+        match self {
+            Opt::Bind => config.bind = value.parse().map_err(|_| invalid("an IP address"))?,
+            Opt::Port => {
+                config.port = value
+                    .parse()
+                    .map_err(|_| invalid("a port number, 0 to 65535"))?
+            }
+            Opt::MaxLine => {
+                config.max_line = value
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=MAX_LINE_LIMIT).contains(n))
+                    .ok_or_else(|| invalid("a number of bytes from 1 to 536870912 (512mb)"))?
+            }
+            Opt::MaxMemory => {
+                config.max_memory = parse_size(value)
+                    .ok_or_else(|| invalid("a size such as 1048576, 64mb or 1gb"))?
+            }
+            Opt::MaxClientMemory => {
+                config.max_client_memory = Some(
+                    parse_size(value)
+                        .filter(|&n| n > 0)
+                        .ok_or_else(|| invalid("a size above 0, such as 512kb or 32mb"))?,
+                )
+            }
+            Opt::MaxClients => {
+                config.max_clients = value
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=MAX_CLIENTS_LIMIT).contains(n))
+                    .ok_or_else(|| invalid("a number of connections from 1 to 1048576"))?
+            }
+            Opt::Timeout => {
+                config.timeout = value
+                    .parse()
+                    .ok()
+                    .filter(|&n| n <= TIMEOUT_LIMIT)
+                    .ok_or_else(|| {
+                        invalid("a number of seconds up to 315360000 (ten years), 0 for never")
+                    })?
+            }
+        }
+        Ok(())
+    }
+}
 
 impl Command {
     /// Parses the arguments after the program name. `--opt value` and
@@ -139,61 +296,24 @@ impl Command {
                 }
                 _ => (arg.clone(), None),
             };
-            let option: &'static str = match name.as_str() {
+            match name.as_str() {
                 "-h" | "--help" => return Ok(Command::Help),
                 "-V" | "--version" => return Ok(Command::Version),
-                "--bind" => "--bind",
-                "--port" => "--port",
-                "--max-line" => "--max-line",
-                "--max-memory" => "--max-memory",
-                "--max-clients" => "--max-clients",
-                "--timeout" => "--timeout",
-                _ => return Err(ConfigError::Unknown(arg)),
+                _ => {}
+            }
+            let Some(opt) = Opt::ALL.into_iter().find(|o| o.name() == name) else {
+                return Err(ConfigError::Unknown(arg));
             };
             let value = match inline {
                 Some(value) => value,
                 None => args
                     .next()
                     .map(|v| v.to_string_lossy().into_owned())
-                    .ok_or(ConfigError::MissingValue(option))?,
+                    .ok_or(ConfigError::MissingValue(opt.name()))?,
             };
-            let invalid = |expected| ConfigError::Invalid {
-                option,
-                value: value.clone(),
-                expected,
-            };
-            match option {
-                "--bind" => config.bind = value.parse().map_err(|_| invalid("an IP address"))?,
-                "--port" => {
-                    config.port = value
-                        .parse()
-                        .map_err(|_| invalid("a port number, 0 to 65535"))?
-                }
-                "--max-memory" => {
-                    config.max_memory = parse_size(&value)
-                        .ok_or_else(|| invalid("a size such as 1048576, 64mb or 1gb"))?
-                }
-                "--max-clients" => {
-                    config.max_clients = value
-                        .parse()
-                        .ok()
-                        .filter(|&n| n > 0)
-                        .ok_or_else(|| invalid("a number of connections above 0"))?
-                }
-                "--timeout" => {
-                    config.timeout = value
-                        .parse()
-                        .map_err(|_| invalid("a number of seconds, 0 for never"))?
-                }
-                _ => {
-                    config.max_line = value
-                        .parse()
-                        .ok()
-                        .filter(|&n| n > 0)
-                        .ok_or_else(|| invalid("a number of bytes above 0"))?
-                }
-            }
+            opt.set(&mut config, &value)?;
         }
+        config.check()?;
         Ok(Command::Run(config))
     }
 }
@@ -228,6 +348,13 @@ mod tests {
         Command::parse(args.iter().map(OsString::from))
     }
 
+    fn run(args: &[&str]) -> Config {
+        match parse(args) {
+            Ok(Command::Run(config)) => config,
+            other => panic!("{args:?}: {other:?}"),
+        }
+    }
+
     #[test]
     fn no_arguments_give_the_defaults() {
         assert_eq!(parse(&[]), Ok(Command::Run(Config::default())));
@@ -236,10 +363,7 @@ mod tests {
 
     #[test]
     fn options_take_separate_or_inline_values() {
-        let Ok(Command::Run(config)) = parse(&["--port", "0", "--bind=0.0.0.0", "--max-line=10"])
-        else {
-            panic!("should parse");
-        };
+        let config = run(&["--port", "0", "--bind=0.0.0.0", "--max-line=10"]);
         assert_eq!(config.port, 0);
         assert_eq!(config.bind, IpAddr::from([0, 0, 0, 0]));
         assert_eq!(config.max_line, 10);
@@ -262,19 +386,68 @@ mod tests {
     fn limits_have_safe_defaults() {
         let config = Config::default();
         assert_eq!(config.max_memory, 1 << 30);
+        assert_eq!(config.client_memory(), 32 << 20);
+        assert_eq!(config.store_memory(), (1 << 30) - (32 << 20));
         assert_eq!(config.max_clients, 10_000);
         assert_eq!(config.timeout, 0);
-        let Ok(Command::Run(config)) =
-            parse(&["--max-memory", "64mb", "--max-clients=5", "--timeout", "30"])
-        else {
-            panic!("should parse");
-        };
+        let config = run(&["--max-memory", "64mb", "--max-clients=5", "--timeout", "30"]);
         assert_eq!(
             (config.max_memory, config.max_clients, config.timeout),
             (64 << 20, 5, 30)
         );
         assert!(parse(&["--max-clients", "0"]).is_err());
         assert!(parse(&["--timeout", "soon"]).is_err());
+    }
+
+    #[test]
+    fn the_clients_share_holds_two_lines_at_least_and_never_the_whole_budget() {
+        let small = run(&["--max-memory", "1mb"]);
+        assert_eq!(small.client_memory(), 2 * 65536, "two lines, not 1/32");
+        assert_eq!(small.store_memory(), (1 << 20) - 2 * 65536);
+        let set = run(&["--max-memory", "64mb", "--max-client-memory", "1mb"]);
+        assert_eq!(
+            (set.client_memory(), set.store_memory()),
+            (1 << 20, 63 << 20)
+        );
+        let none = run(&["--max-memory", "0"]);
+        assert_eq!((none.client_memory(), none.store_memory()), (0, 0));
+        for args in [
+            &["--max-memory", "100kb"][..],
+            &["--max-memory", "64mb", "--max-client-memory", "64mb"],
+            &["--max-memory", "64mb", "--max-client-memory", "32kb"],
+            &["--max-client-memory", "0"],
+        ] {
+            assert!(parse(args).is_err(), "{args:?}");
+        }
+    }
+
+    #[test]
+    fn values_that_would_overflow_are_refused() {
+        for (option, value) in [
+            ("--timeout", "18446744073709551615"),
+            ("--timeout", "315360001"),
+            ("--max-line", "18446744073709551615"),
+            ("--max-line", "536870913"),
+            ("--max-line", "0"),
+            ("--max-clients", "18446744073709551615"),
+            ("--max-clients", "1048577"),
+            ("--max-memory", "18446744073709551616"),
+            ("--max-client-memory", "99999999999gb"),
+            ("--port", "65536"),
+        ] {
+            let error = parse(&[option, value]).unwrap_err();
+            assert!(
+                matches!(error, ConfigError::Invalid { .. }),
+                "{option} {value}: {error}"
+            );
+        }
+        let config = run(&["--timeout", "315360000", "--max-clients", "1048576"]);
+        assert_eq!(
+            (config.timeout, config.max_clients),
+            (TIMEOUT_LIMIT, MAX_CLIENTS_LIMIT)
+        );
+        let long = run(&["--max-line", "536870912", "--max-memory", "0"]);
+        assert_eq!(long.max_line, MAX_LINE_LIMIT);
     }
 
     #[test]
@@ -296,5 +469,24 @@ mod tests {
         assert_eq!(parse(&["--port"]), Err(ConfigError::MissingValue("--port")));
         assert!(parse(&["--max-line", "0"]).is_err());
         assert!(parse(&["--bind", "localhost:1"]).is_err());
+        assert_eq!(
+            parse(&[
+                "--max-memory",
+                "64mb",
+                "--max-client-memory",
+                "1mb",
+                "--max-line",
+                "2000000"
+            ])
+            .unwrap_err()
+            .to_string(),
+            "a line of --max-line 2000000 bytes does not fit the clients' share of \
+             1048576 bytes: raise --max-client-memory or lower --max-line"
+        );
+        assert_eq!(
+            parse(&["--max-memory", "100kb"]).unwrap_err().to_string(),
+            "--max-memory 102400 leaves nothing for stored data after the clients' share of \
+             131072 bytes: raise --max-memory or lower --max-client-memory"
+        );
     }
 }

@@ -22,7 +22,7 @@ impl Shared {
         Shared {
             config: config.clone(),
             stats: Stats::new(Instant::now()),
-            budget: Budget::new(config.max_memory),
+            budget: Budget::new(config.store_memory(), config.client_memory()),
         }
     }
 
@@ -52,7 +52,7 @@ impl Shared {
     }
 
     /// The `STATS` rows, in order, with `processes` live processes.
-    pub fn stats_rows(&self, processes: usize) -> [(&'static str, u64); 9] {
+    pub fn stats_rows(&self, processes: usize) -> [(&'static str, u64); 13] {
         let stats = &self.stats;
         [
             ("uptime_seconds", stats.uptime_seconds()),
@@ -62,8 +62,12 @@ impl Shared {
             ("processes", processes as u64),
             ("commands", stats.commands()),
             ("used_memory", self.budget.used()),
-            ("max_memory", self.budget.max()),
+            ("max_memory", self.config.max_memory),
+            ("max_store_memory", self.budget.max()),
+            ("client_memory", self.budget.client_used()),
+            ("max_client_memory", self.budget.client_max()),
             ("rejected_connections", stats.rejected_connections()),
+            ("evicted_clients", stats.evicted_clients()),
         ]
     }
 }

@@ -20,6 +20,8 @@ pub struct Stats {
     items: u64,
     /// Connections refused because of the client limit.
     rejected_connections: u64,
+    /// Connections closed for holding client buffers without reading.
+    evicted_clients: u64,
 }
 
 impl Stats {
@@ -32,6 +34,7 @@ impl Stats {
             lists: 0,
             items: 0,
             rejected_connections: 0,
+            evicted_clients: 0,
         }
     }
 
@@ -48,6 +51,11 @@ impl Stats {
     /// A client was turned away at the client limit.
     pub fn connection_rejected(&mut self) {
         self.rejected_connections += 1;
+    }
+
+    /// A connection was closed for hoarding client buffers.
+    pub fn client_evicted(&mut self) {
+        self.evicted_clients += 1;
     }
 
     /// A request was answered.
@@ -104,6 +112,11 @@ impl Stats {
     /// Connections refused at the client limit.
     pub fn rejected_connections(&self) -> u64 {
         self.rejected_connections
+    }
+
+    /// Connections closed for hoarding client buffers.
+    pub fn evicted_clients(&self) -> u64 {
+        self.evicted_clients
     }
 }
 

@@ -11,11 +11,23 @@ use crate::util::{Client, Server};
 
 #[test]
 fn memory_limit_refuses_writes_stores_nothing_and_recovers() {
-    // Room for list "l" and exactly three 10-byte items.
+    // Room for list "l" and exactly three 10-byte items in the store's
+    // share; the clients' share beside it holds a line.
     let limit = list_cost(1) + 3 * item_cost(10);
-    let server = Server::start(&["--max-memory", &limit.to_string()]);
+    let total = (limit + 200).to_string();
+    let args = [
+        "--max-memory",
+        &total,
+        "--max-client-memory",
+        "200",
+        "--max-line",
+        "100",
+    ];
+    let server = Server::start(&args);
     let mut c = server.connect();
-    assert_eq!(c.stat("max_memory"), limit);
+    assert_eq!(c.stat("max_memory"), limit + 200);
+    assert_eq!(c.stat("max_store_memory"), limit);
+    assert_eq!(c.stat("max_client_memory"), 200);
     for i in 0..3 {
         assert_eq!(c.ask(&format!("PUT l item-{i:05}")), "OK\n");
     }

@@ -3,6 +3,7 @@
 //! message type (`msg`), and the process enum that puts the domain's
 //! processes and the connections in one runtime (`process`).
 
+mod before_sleep;
 mod connection;
 pub mod fd_limit;
 mod listener;

@@ -33,6 +33,15 @@ pub enum Event {
     /// From the poll loop: writing the connection's output before sleeping
     /// failed (a reset, a broken pipe): nothing more can be sent.
     Broken(std::io::ErrorKind),
+    /// From the poll loop, on the next pass: a big reply has more to
+    /// produce and the socket has room: write again.
+    Write,
+    /// From the poll loop: client buffers have room again; a connection
+    /// that stopped reading for want of it goes on.
+    Room,
+    /// From the poll loop: client buffers are over their share and this
+    /// connection holds the most without reading: close it.
+    Evict,
     /// From itself: go on with the requests it left for the next loop
     /// pass, to let others have their turn.
     Resume,

@@ -21,6 +21,7 @@ use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token};
 use signal_hook_mio::v1_0::Signals;
 
+use super::before_sleep::BeforeSleep;
 use super::connection::Connection;
 use super::listener::Listener;
 use super::msg::Event;
@@ -65,9 +66,10 @@ pub struct Server {
     /// The time, for timers and the graceful stop: `Instant::now`, or a
     /// clock that tests move by hand.
     clock: Box<dyn FnMut() -> Instant>,
-    /// Reused lists: the connections accepted, and those written, this pass.
+    /// Reused list of the connections accepted this pass.
     accepted: Vec<(TcpStream, SocketAddr)>,
-    writing: Vec<Pid>,
+    /// What runs once the queue has drained.
+    before_sleep: BeforeSleep,
 }
 
 impl std::fmt::Debug for Server {
@@ -104,8 +106,10 @@ impl Server {
         poll.registry()
             .register(&mut signals, SIGNALS, Interest::READABLE)?;
         check_fd_limit(config.max_clients as u64);
-        let mut runtime = Runtime::new(Shared::new(config));
-        let manager = runtime.spawn(Proc::Todo(Todo::Manager(Box::new(Manager::new()))));
+        let mut runtime: Runtime<Proc> = Runtime::new(Shared::new(config));
+        let orphans = runtime.shared().budget().orphans().clone();
+        let manager = Manager::new(&orphans);
+        let manager = runtime.spawn(Proc::Todo(Todo::Manager(Box::new(manager))));
         Ok(Server {
             poll,
             events: Events::with_capacity(EVENTS),
@@ -118,7 +122,7 @@ impl Server {
             stopping_since: None,
             clock: Box::new(clock),
             accepted: Vec::new(),
-            writing: Vec::new(),
+            before_sleep: BeforeSleep::default(),
         })
     }
 
@@ -226,7 +230,7 @@ impl Server {
         }
         self.runtime.fire_due_timers(now);
         self.runtime.run_until_idle();
-        write_before_sleep(&mut self.runtime, &mut self.writing);
+        self.before_sleep.run(&mut self.runtime);
         Ok(())
     }
 
@@ -288,31 +292,6 @@ impl Server {
             return;
         }
         log::debug!("connection {pid} from {peer} opened");
-    }
-}
-
-/// Before the loop sleeps: writes every connection that asked for it,
-/// once, directly (Redis's `beforeSleep` writes its pending clients the
-/// same way). A write that changes what a connection must do (it failed,
-/// it released a connection held by its output, or it finished a closing
-/// one's output) sends that connection an event; its handler may take more
-/// requests and ask again, so this repeats until no connection asks.
-pub(crate) fn write_before_sleep(runtime: &mut Runtime<Proc>, writing: &mut Vec<Pid>) {
-    loop {
-        writing.clear();
-        runtime.take_before_sleep(writing);
-        if writing.is_empty() {
-            return;
-        }
-        let now = runtime.now();
-        for &pid in writing.iter() {
-            if let Some(Proc::Connection(connection)) = runtime.process_mut(pid) {
-                if let Some(event) = connection.write_before_sleep(now) {
-                    runtime.send(pid, event.into());
-                }
-            }
-        }
-        runtime.run_until_idle();
     }
 }
 

@@ -268,8 +268,9 @@ fn a_closing_connection_is_freed_only_after_the_queue_has_drained() {
     let mut client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
     let (socket, peer) = listener.accept().unwrap();
     socket.set_nonblocking(true).unwrap();
-    let mut rt = Runtime::new(Shared::new(&Config::default()));
-    let manager = rt.spawn(Proc::Todo(Todo::Manager(Box::new(Manager::new()))));
+    let mut rt: Runtime<Proc> = Runtime::new(Shared::new(&Config::default()));
+    let orphans = rt.shared().budget().orphans().clone();
+    let manager = rt.spawn(Proc::Todo(Todo::Manager(Box::new(Manager::new(&orphans)))));
     let socket = mio::net::TcpStream::from_std(socket);
     let connection = super::Connection::new(socket, peer, manager, Instant::now());
     let pid = rt.spawn(Proc::Connection(Box::new(connection)));
@@ -284,7 +285,7 @@ fn a_closing_connection_is_freed_only_after_the_queue_has_drained() {
     };
     rt.send(pid, ready.into());
     rt.run_until_idle();
-    super::server::write_before_sleep(&mut rt, &mut Vec::new());
+    super::before_sleep::BeforeSleep::default().run(&mut rt);
     // Both requests answered and written, EOF seen: the connection is
     // done, but it is still there until the pass ends.
     assert!(rt.is_alive(pid));

@@ -185,6 +185,12 @@ impl<P: Process> Runtime<P> {
         self.enqueue(to, Body::Info(msg));
     }
 
+    /// Sends a plain message from outside the runtime once `delay` has
+    /// passed (from the current pass): zero means on the next pass.
+    pub fn send_after(&mut self, to: Pid, delay: Duration, msg: P::Msg) -> TimerRef {
+        self.set_timer(to, delay, Body::Info(msg))
+    }
+
     /// Sends a cast from outside the runtime.
     pub fn cast(&mut self, to: Pid, msg: P::Msg) {
         self.enqueue(to, Body::Cast(msg));
@@ -275,6 +281,20 @@ impl<P: Process> Runtime<P> {
     pub fn process_mut(&mut self, pid: Pid) -> Option<&mut P> {
         match &mut self.slot_mut(pid)?.state {
             State::Ready(process) => Some(process),
+            _ => None,
+        }
+    }
+
+    /// Like [`Runtime::process_mut`], with the shared state beside it: for
+    /// driving code that works on a process directly (the server writes
+    /// connections before it sleeps).
+    pub fn process_and_shared(&mut self, pid: Pid) -> Option<(&mut P, &mut P::Shared)> {
+        let slot = self
+            .procs
+            .get_mut(pid.index())
+            .filter(|s| s.serial == pid.serial())?;
+        match &mut slot.state {
+            State::Ready(process) => Some((process, &mut self.shared)),
             _ => None,
         }
     }

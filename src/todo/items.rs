@@ -1,98 +1,353 @@
-//! A list's items, packed into one byte buffer: each item's bytes followed
-//! by its length as a little-endian `u32`. One allocation per list instead
-//! of one per item, and `LIST` walks it backwards, newest first.
+//! A list's items, newest at the head. A small list keeps them in one
+//! packed buffer (`packed.rs`), one allocation; past `CHUNK` bytes they
+//! move to a deque of copy-on-write chunks of about `CHUNK` bytes each
+//! (`cow.rs`), so that a snapshot of a big list (a `LIST` streamed to a slow
+//! reader, a compaction) shares them instead of copying, and a change
+//! copies only the chunk it touches.
+//!
+//! A big list counts its items and their bytes, so that its length and its
+//! cost are known without a walk, and keeps beside its chunks whatever its
+//! owner needs only for big lists (`W`: the list process keeps the long
+//! operation it has under way there, since only a big list takes long
+//! enough to need one, and a small list's process stays 24 bytes).
 
-/// The items of one list, oldest first in memory. No count is kept: a
-/// list process stays smaller without it, and only exits need one.
-#[derive(Debug, Default)]
-pub struct Items {
-    bytes: Vec<u8>,
-}
+// The tail end (`RPUSH`, `LPOP`, `RPOP`) is for the RESP face's commands.
+#![allow(dead_code)]
 
-/// Bytes of the length after each item.
-const LEN: usize = 4;
+use std::collections::VecDeque;
 
-impl Items {
-    /// Adds an item as the newest.
-    pub fn push(&mut self, item: &[u8]) {
-        self.bytes.reserve(item.len() + LEN);
-        self.bytes.extend_from_slice(item);
-        self.bytes
-            .extend_from_slice(&(item.len() as u32).to_le_bytes());
-    }
+use super::cow::{Frozen, Orphans, Owned};
+use super::packed::{entry_size, Packed};
 
-    /// The items, newest first.
-    pub fn newest_first(&self) -> NewestFirst<'_> {
-        NewestFirst { bytes: &self.bytes }
-    }
+/// Bytes of one chunk (and the most a small list holds): Redis's listpack
+/// size for lists.
+pub const CHUNK: usize = 8 * 1024;
 
-    /// Removes the newest item equal to `item`; whether there was one.
-    pub fn remove_newest(&mut self, item: &[u8]) -> bool {
-        let mut end = self.bytes.len();
-        for found in self.newest_first() {
-            let start = end - LEN - found.len();
-            if found == item {
-                self.bytes.drain(start..end);
-                return true;
-            }
-            end = start;
-        }
-        false
-    }
-}
-
-/// Iterator over items, newest first.
+/// A list's items.
 #[derive(Debug)]
-pub struct NewestFirst<'a> {
-    bytes: &'a [u8],
+pub enum Items<W = ()> {
+    /// Up to `CHUNK` bytes, in one buffer no snapshot shares.
+    Small(Packed),
+    /// More, in shared chunks.
+    Big(Box<Chunked<W>>),
 }
 
-impl<'a> Iterator for NewestFirst<'a> {
-    type Item = &'a [u8];
+/// The items of a big list, in chunks.
+#[derive(Debug)]
+pub struct Chunked<W> {
+    /// The newest items, in the chunk `PUT` writes to: never shared (a
+    /// snapshot copies it), so the hot path is one pointer away.
+    head: Packed,
+    /// Older chunks, oldest first.
+    chunks: VecDeque<Owned<Packed>>,
+    count: u64,
+    item_bytes: u64,
+    /// Where chunks that snapshots alone keep are counted.
+    orphans: Orphans,
+    /// The owner's own, for big lists only.
+    extra: W,
+}
 
-    fn next(&mut self) -> Option<&'a [u8]> {
-        let (rest, len) = self.bytes.split_last_chunk::<LEN>()?;
-        let len = u32::from_le_bytes(*len) as usize;
-        let (rest, item) = rest.split_at(rest.len() - len);
-        self.bytes = rest;
-        Some(item)
+/// Where a scan of a big list has got to: how many chunks, from the
+/// newest, it has looked through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Scan(usize);
+
+/// What a bounded scan found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Scanned {
+    /// The item was there, and is removed.
+    Removed,
+    /// It is nowhere in the list.
+    Missing,
+    /// Not looked everywhere yet: go on from here.
+    Partway(Scan),
+}
+
+impl<W: Default> Default for Items<W> {
+    fn default() -> Items<W> {
+        Items::Small(Packed::default())
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn all(items: &Items) -> Vec<&[u8]> {
-        items.newest_first().collect()
-    }
-
-    #[test]
-    fn newest_first_and_remove_newest() {
-        let mut items = Items::default();
-        assert_eq!(items.newest_first().count(), 0);
-        for item in [&b"a"[..], b"", b"bb", b"a", b"\x00\x01\x02\x03\x04"] {
-            items.push(item);
+impl<W: Default> Items<W> {
+    /// How many items.
+    pub fn len(&self) -> u64 {
+        match self {
+            Items::Small(packed) => packed.len() as u64,
+            Items::Big(big) => big.count,
         }
-        assert_eq!(
-            all(&items),
-            [&b"\x00\x01\x02\x03\x04"[..], b"a", b"bb", b"", b"a"]
-        );
-        assert!(items.remove_newest(b"a"));
-        assert_eq!(
-            all(&items),
-            [&b"\x00\x01\x02\x03\x04"[..], b"bb", b"", b"a"]
-        );
-        assert!(items.remove_newest(b""));
-        assert!(!items.remove_newest(b"zz"));
-        assert_eq!(all(&items), [&b"\x00\x01\x02\x03\x04"[..], b"bb", b"a"]);
-        assert_eq!(items.newest_first().count(), 3);
     }
 
-    #[test]
-    fn one_short_item_takes_one_small_allocation() {
-        let mut items = Items::default();
-        items.push(&[b'x'; 16]);
-        assert_eq!(items.bytes.capacity(), 20);
+    /// No items.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The bytes of all items, lengths excluded.
+    pub fn item_bytes(&self) -> u64 {
+        match self {
+            Items::Small(packed) => packed.item_bytes(),
+            Items::Big(big) => big.item_bytes,
+        }
+    }
+
+    /// What the owner keeps beside a big list's chunks; `None` for a small
+    /// list.
+    pub fn extra(&mut self) -> Option<&mut W> {
+        match self {
+            Items::Small(_) => None,
+            Items::Big(big) => Some(&mut big.extra),
+        }
+    }
+
+    /// Adds `item` as the newest (the head: `PUT`, `LPUSH`).
+    pub fn push_newest(&mut self, item: &[u8], orphans: &Orphans) {
+        match self {
+            Items::Small(packed) if packed.fits(item.len(), CHUNK) => packed.push_newest(item),
+            Items::Small(_) => {
+                self.make_big(orphans);
+                self.push_newest(item, orphans);
+            }
+            Items::Big(big) => {
+                if !big.head.fits(item.len(), CHUNK) {
+                    let fresh = Packed::with_capacity(CHUNK.max(entry_size(item.len())));
+                    let full = std::mem::replace(&mut big.head, fresh);
+                    big.chunks.push_back(Owned::new(full, &big.orphans));
+                }
+                big.head.push_newest(item);
+                big.added(item.len());
+            }
+        }
+    }
+
+    /// Adds `item` as the oldest (the tail: `RPUSH`).
+    pub fn push_oldest(&mut self, item: &[u8], orphans: &Orphans) {
+        match self {
+            Items::Small(packed) if packed.fits(item.len(), CHUNK) => packed.push_oldest(item),
+            Items::Small(_) => {
+                self.make_big(orphans);
+                self.push_oldest(item, orphans);
+            }
+            Items::Big(big) => {
+                match big.chunks.front_mut() {
+                    Some(first) if first.fits(item.len(), CHUNK) => {
+                        first.make_mut().push_oldest(item)
+                    }
+                    None if big.head.fits(item.len(), CHUNK) => big.head.push_oldest(item),
+                    _ => {
+                        let mut chunk = Packed::with_capacity(CHUNK.max(entry_size(item.len())));
+                        chunk.push_oldest(item);
+                        big.chunks.push_front(Owned::new(chunk, &big.orphans));
+                    }
+                }
+                big.added(item.len());
+            }
+        }
+    }
+
+    /// Removes and returns the newest item.
+    pub fn pop_newest(&mut self) -> Option<Vec<u8>> {
+        match self {
+            Items::Small(packed) => packed.pop_newest(),
+            Items::Big(big) => {
+                if big.head.is_empty() {
+                    big.head = big.chunks.pop_back()?.into_inner();
+                }
+                let item = big.head.pop_newest()?;
+                big.removed(item.len());
+                Some(item)
+            }
+        }
+    }
+
+    /// Removes and returns the oldest item.
+    pub fn pop_oldest(&mut self) -> Option<Vec<u8>> {
+        match self {
+            Items::Small(packed) => packed.pop_oldest(),
+            Items::Big(big) => {
+                let item = match big.chunks.front_mut() {
+                    Some(first) => {
+                        let item = first.make_mut().pop_oldest();
+                        if first.is_empty() {
+                            big.chunks.pop_front();
+                        }
+                        item
+                    }
+                    None => big.head.pop_oldest(),
+                }?;
+                big.removed(item.len());
+                Some(item)
+            }
+        }
+    }
+
+    /// Looks for the newest item equal to `item`, from `scan` on, through
+    /// at most `chunks` chunks of a big list (a small list is looked through
+    /// at once), and removes it if found.
+    pub fn remove_newest(&mut self, item: &[u8], scan: Scan, chunks: usize) -> Scanned {
+        match self {
+            Items::Small(packed) => match packed.find_newest(item) {
+                Some(start) => {
+                    packed.remove_at(start, item.len());
+                    Scanned::Removed
+                }
+                None => Scanned::Missing,
+            },
+            Items::Big(big) => {
+                // Chunk 0 is the head, then the others, newest first.
+                let total = big.chunks.len() + 1;
+                let end = (scan.0 + chunks).min(total);
+                for from_newest in scan.0..end {
+                    if from_newest == 0 {
+                        if let Some(start) = big.head.find_newest(item) {
+                            big.head.remove_at(start, item.len());
+                            big.removed(item.len());
+                            return Scanned::Removed;
+                        }
+                        continue;
+                    }
+                    let index = total - 1 - from_newest;
+                    if let Some(start) = big.chunks[index].find_newest(item) {
+                        big.chunks[index].make_mut().remove_at(start, item.len());
+                        big.removed(item.len());
+                        if big.chunks[index].is_empty() {
+                            big.chunks.remove(index);
+                        }
+                        return Scanned::Removed;
+                    }
+                }
+                if end == total {
+                    Scanned::Missing
+                } else {
+                    Scanned::Partway(Scan(end))
+                }
+            }
+        }
+    }
+
+    /// The items as they are now, newest first, for reading later while the
+    /// list goes on changing: a big list's chunks are shared, not copied; a
+    /// small list is copied (at most `CHUNK` bytes).
+    pub fn snapshot(&self, orphans: &Orphans) -> Snapshot {
+        let chunks = match self {
+            // Handed to the snapshot alone: counted as a snapshot's own.
+            Items::Small(packed) => vec![Owned::new(packed.clone(), orphans).freeze()],
+            Items::Big(big) => {
+                // The head is the list's alone: the snapshot gets a copy.
+                let head = Owned::new(big.head.clone(), orphans).freeze();
+                std::iter::once(head)
+                    .chain(big.chunks.iter().rev().map(Owned::freeze))
+                    .collect()
+            }
+        };
+        Snapshot::new(chunks, self.len())
+    }
+
+    /// Moves a small list's items into the first chunk of a big one.
+    fn make_big(&mut self, orphans: &Orphans) {
+        if let Items::Small(packed) = self {
+            let head = std::mem::take(packed);
+            let count = head.len() as u64;
+            let item_bytes = head.item_bytes();
+            *self = Items::Big(Box::new(Chunked {
+                head,
+                chunks: VecDeque::new(),
+                count,
+                item_bytes,
+                orphans: orphans.clone(),
+                extra: W::default(),
+            }));
+        }
+    }
+
+    /// A big list that has shrunk to one small chunk becomes small again,
+    /// and what its owner kept beside it is dropped: call this only when
+    /// that holds nothing (removals leave it to the owner).
+    pub fn settle(&mut self) {
+        let Items::Big(big) = self else { return };
+        let small = match big.chunks.len() {
+            0 => big.head.used() <= CHUNK / 2,
+            1 => big.head.is_empty() && big.chunks[0].used() <= CHUNK / 2,
+            _ => false,
+        };
+        if small {
+            let packed = match big.chunks.pop_front() {
+                Some(chunk) => chunk.into_inner(),
+                None => std::mem::take(&mut big.head),
+            };
+            *self = Items::Small(packed);
+        }
+    }
+}
+
+impl<W> Chunked<W> {
+    /// An item of `len` bytes joined the list.
+    fn added(&mut self, len: usize) {
+        self.count += 1;
+        self.item_bytes += len as u64;
+    }
+
+    /// An item of `len` bytes left the list.
+    fn removed(&mut self, len: usize) {
+        self.count -= 1;
+        self.item_bytes -= len as u64;
+    }
+}
+
+/// A list's items as they were when it was taken, read newest first in
+/// pieces: the chunks are shared with the list (or, for a small list, a
+/// copy), so the list may change meanwhile.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// Newest chunk first; each is let go of as soon as it is read.
+    chunks: VecDeque<Frozen<Packed>>,
+    /// Where in the first chunk the next (older) item ends.
+    end: usize,
+    /// Items not yet read.
+    left: u64,
+}
+
+impl Snapshot {
+    fn new(chunks: Vec<Frozen<Packed>>, count: u64) -> Snapshot {
+        let end = chunks.first().map_or(0, |c| c.used());
+        Snapshot {
+            chunks: chunks.into(),
+            end,
+            left: count,
+        }
+    }
+
+    /// Items not yet read.
+    pub fn left(&self) -> u64 {
+        self.left
+    }
+
+    /// Bytes of the entries not yet read: what reading the rest costs.
+    pub fn bytes_left(&self) -> usize {
+        let rest: usize = self.chunks.iter().skip(1).map(|c| c.used()).sum();
+        rest + self.end
+    }
+
+    /// Hands the next items, newest first, to `take` until it returns
+    /// `false` (it had enough: that item is not consumed) or none is left.
+    pub fn read(&mut self, mut take: impl FnMut(&[u8]) -> bool) {
+        while self.left > 0 {
+            let Some(chunk) = self.chunks.front() else {
+                self.left = 0;
+                return;
+            };
+            let Some((start, item)) = chunk.entry_before(self.end) else {
+                self.chunks.pop_front();
+                self.end = self.chunks.front().map_or(0, |c| c.used());
+                continue;
+            };
+            if !take(item) {
+                return;
+            }
+            self.end = start;
+            self.left -= 1;
+        }
+        self.chunks.clear();
     }
 }

@@ -1,67 +1,99 @@
 //! A list process: one todo list's items (see `items.rs` for how they are
 //! kept), newest first on the wire. The guide's bucket.
+//!
+//! Everything a list does is bounded work, except a scan of a big list
+//! (`DEL` of an item deep in it, or not in it at all): that is done a slice
+//! of `SLICE_CHUNKS` chunks per loop pass. Meanwhile the list is busy: calls
+//! that arrive wait in its stash, in order, and are served when the scan
+//! ends, so each request still sees the whole effect of the ones before it.
 
-use super::items::Items;
-use super::memory::item_cost;
-use super::msg::{Msg, Outcome};
+use std::collections::VecDeque;
+use std::fmt;
+use std::time::Duration;
+
+use super::items::{Items, Scan, Scanned};
+use super::memory::{item_cost, ITEM_OVERHEAD};
+use super::msg::{Listing, Msg, Outcome};
+use super::name::Item;
 use super::Host;
-use crate::runtime::{Caller, Context, ExitReason, Flow};
+use crate::runtime::{Caller, Context, ExitReason, Flow, Info};
 use crate::shared::Shared;
 
-/// A list process's state.
-#[derive(Debug)]
+/// Chunks of a big list one slice of a scan looks through: about 512 KiB,
+/// some 100 µs.
+const SLICE_CHUNKS: usize = 64;
+
+/// A list process's state: its items, and for a big list the work under
+/// way. 24 bytes, in each of perhaps millions of process slots.
+#[derive(Debug, Default)]
 pub struct List {
-    items: Items,
-    /// The list's own memory cost, reserved by the manager. With its
-    /// items' costs, given back when it exits, however it exits. Nothing
-    /// else is stored: 32 bytes a list, in each of perhaps millions of
-    /// process slots.
-    cost: u32,
+    items: Items<Option<Box<Busy>>>,
 }
 
-impl List {
-    /// An empty list whose own cost, `cost`, is already reserved.
-    pub fn new(cost: u64) -> List {
-        List {
-            items: Items::default(),
-            cost: u32::try_from(cost).expect("a list's own cost is under 1 KiB"),
+/// A long operation under way, and the calls waiting for it.
+#[derive(Debug)]
+struct Busy {
+    stash: VecDeque<(Caller, Msg)>,
+}
+
+/// A long operation's next slice, sent by a list to itself.
+pub struct Job {
+    from: Caller,
+    op: Op,
+}
+
+enum Op {
+    /// `DEL`: remove the newest `item`, looking on from `scan`.
+    Del { item: Item, scan: Scan },
+}
+
+impl fmt::Debug for Job {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.op {
+            Op::Del { item, scan } => write!(f, "Del({item:?} from {scan:?})"),
         }
+    }
+}
+
+type Cx<'a, 'b, P> = &'a mut Context<'b, P>;
+
+impl List {
+    /// An empty list.
+    pub fn new() -> List {
+        List::default()
     }
 
     /// Serves one request forwarded by the manager; answers the original
-    /// caller.
-    pub fn handle_call<P: Host>(
-        &mut self,
-        cx: &mut Context<'_, P>,
-        from: Caller,
-        msg: Msg,
-    ) -> Flow {
+    /// caller (now, or when a long operation ends).
+    pub fn handle_call<P: Host>(&mut self, cx: Cx<'_, '_, P>, from: Caller, msg: Msg) -> Flow {
+        if let Some(Some(busy)) = self.items.extra() {
+            busy.stash.push_back((from, msg));
+            return Flow::Continue;
+        }
         let reply = match msg {
             Msg::Put { item, prepaid, .. } => {
                 if !prepaid && !cx.shared().budget_mut().reserve(item_cost(item.len())) {
                     Msg::Done(Outcome::OutOfMemory)
                 } else {
-                    self.items.push(&item);
+                    self.items
+                        .push_newest(&item, cx.shared().budget().orphans());
                     cx.shared().stats_mut().items_added(1);
                     Msg::Done(Outcome::Ok)
                 }
             }
-            Msg::List { mut out, write, .. } => {
-                for item in self.items.newest_first() {
-                    write(&mut out, item);
+            Msg::List { mut out, write, .. } => match &self.items {
+                Items::Small(packed) => {
+                    for item in packed.newest_first() {
+                        write(&mut out, item);
+                    }
+                    Msg::Rendered(out)
                 }
-                Msg::Rendered(out)
-            }
-            Msg::Del { item, .. } => {
-                if self.items.remove_newest(&item) {
-                    let shared = cx.shared();
-                    shared.budget_mut().release(item_cost(item.len()));
-                    shared.stats_mut().items_removed(1);
-                    Msg::Done(Outcome::Ok)
-                } else {
-                    Msg::Done(Outcome::NotFound)
+                big => {
+                    let snapshot = big.snapshot(cx.shared().budget().orphans());
+                    Msg::Listing(Listing::Items(snapshot))
                 }
-            }
+            },
+            Msg::Del { item, .. } => return self.del(cx, from, item, Scan::default()),
             Msg::Drop { .. } => {
                 cx.reply(from, Msg::Done(Outcome::Ok).into());
                 return Flow::Stop(ExitReason::Normal);
@@ -75,14 +107,86 @@ impl List {
         Flow::Continue
     }
 
-    /// Gives back what the list counted, however it exits.
-    pub fn terminate(&mut self, shared: &mut Shared) {
-        let (mut count, mut charged) = (0, u64::from(self.cost));
-        for item in self.items.newest_first() {
-            count += 1;
-            charged += item_cost(item.len());
+    /// The next slice of a long operation.
+    pub fn handle_info<P: Host>(&mut self, cx: Cx<'_, '_, P>, info: Info<Msg>) -> Flow {
+        match info {
+            Info::Message(Msg::Continue(Job {
+                from,
+                op: Op::Del { item, scan },
+            })) => self.del(cx, from, item, scan),
+            other => {
+                log::debug!(
+                    "{} ignored an unexpected {} message",
+                    cx.pid(),
+                    other.kind()
+                );
+                Flow::Continue
+            }
         }
+    }
+
+    /// `DEL`: one slice of the scan for the newest `item`, from `scan`.
+    /// Answers when found or known missing; otherwise goes on next pass.
+    fn del<P: Host>(&mut self, cx: Cx<'_, '_, P>, from: Caller, item: Item, scan: Scan) -> Flow {
+        let outcome = match self.items.remove_newest(&item, scan, SLICE_CHUNKS) {
+            Scanned::Removed => {
+                let shared = cx.shared();
+                shared.budget_mut().release(item_cost(item.len()));
+                shared.stats_mut().items_removed(1);
+                Outcome::Ok
+            }
+            Scanned::Missing => Outcome::NotFound,
+            Scanned::Partway(scan) => {
+                if let Some(slot @ None) = self.items.extra() {
+                    *slot = Some(Box::new(Busy {
+                        stash: VecDeque::new(),
+                    }));
+                }
+                let me = cx.pid();
+                let job = Job {
+                    from,
+                    op: Op::Del { item, scan },
+                };
+                cx.send_after(me, Duration::ZERO, Msg::Continue(job).into());
+                return Flow::Continue;
+            }
+        };
+        cx.reply(from, Msg::Done(outcome).into());
+        self.done(cx)
+    }
+
+    /// A long operation ended (or none was under way): serve the calls that
+    /// waited for it, in order, until one starts another.
+    fn done<P: Host>(&mut self, cx: Cx<'_, '_, P>) -> Flow {
+        let Some(Some(busy)) = self.items.extra().map(Option::take) else {
+            self.items.settle();
+            return Flow::Continue;
+        };
+        let mut stash = busy.stash;
+        while let Some((from, msg)) = stash.pop_front() {
+            if let Flow::Stop(reason) = self.handle_call(cx, from, msg) {
+                // A DROP among them: the rest go down with the list, and
+                // their callers get the exit as their answer.
+                return Flow::Stop(reason);
+            }
+            if let Some(Some(busy)) = self.items.extra() {
+                // Another long operation began: the rest wait behind it.
+                busy.stash.extend(stash);
+                return Flow::Continue;
+            }
+        }
+        self.items.settle();
+        Flow::Continue
+    }
+
+    /// Gives back what the list counted for its items, however it exits.
+    /// (The manager gives back the list's own cost when it learns of the
+    /// exit.)
+    pub fn terminate(&mut self, shared: &mut Shared) {
+        let count = self.items.len();
         shared.stats_mut().list_ended(count);
-        shared.budget_mut().release(charged);
+        shared
+            .budget_mut()
+            .release(self.items.item_bytes() + count * ITEM_OVERHEAD);
     }
 }

@@ -8,37 +8,38 @@
 //! list answers the connection directly: connection -> manager -> list ->
 //! connection, three queue hops.
 
-use std::collections::HashMap;
-
 use super::list::List;
 use super::memory::{item_cost, list_cost};
-use super::msg::{Msg, Outcome};
+use super::msg::{Listing, Msg, Outcome};
 use super::name::Name;
+use super::registry::Registry;
 use super::Host;
-use crate::runtime::{Caller, Context, ExitReason, Flow, Info, Pid, Ref};
+use crate::budget::Orphans;
+use crate::runtime::{Caller, Context, ExitReason, Flow, Info, Pid};
+
+/// Names a `LISTS` reply writes at once; past this many it is a snapshot,
+/// read in pieces as the client takes them.
+const LISTS_AT_ONCE: usize = 256;
 
 /// The manager process's state.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Manager {
-    /// Name -> live list process. The standard
-    /// `HashMap`'s hasher is randomly keyed, so client-chosen names cannot
-    /// flood one bucket.
-    lists: HashMap<Name, Pid>,
-    /// Monitor -> name, to forget the right name when a `Down` arrives,
-    /// indexed by the monitor's slot (dense, and not reused before its
-    /// `Down` is delivered), which costs less than a second hash map.
-    names: Vec<Option<(Ref, Name)>>,
+    /// Every live list, by name, by monitor, and in order.
+    lists: Registry,
 }
 
 impl Manager {
-    /// A manager with no lists.
-    pub fn new() -> Manager {
-        Manager::default()
+    /// A manager with no lists; index blocks that snapshots alone keep are
+    /// counted in `orphans`.
+    pub fn new(orphans: &Orphans) -> Manager {
+        Manager {
+            lists: Registry::new(orphans),
+        }
     }
 
     /// The process of list `name`, if the manager knows one.
     pub fn lookup(&self, name: &[u8]) -> Option<Pid> {
-        self.lists.get(name).copied()
+        self.lists.get(name)
     }
 
     /// How many names the manager knows.
@@ -74,7 +75,7 @@ impl Manager {
                             cx.reply(from, Msg::Done(Outcome::OutOfMemory).into());
                             return Flow::Continue;
                         }
-                        (self.start(cx, &name, list), true)
+                        (self.start(cx, &name), true)
                     }
                 };
                 let put = Msg::Put {
@@ -96,7 +97,7 @@ impl Manager {
                     None => {
                         let list = list_cost(name.as_bytes().len());
                         if cx.shared().budget_mut().reserve(list) {
-                            self.start(cx, &name, list);
+                            self.start(cx, &name);
                             Outcome::Ok
                         } else {
                             Outcome::OutOfMemory
@@ -118,12 +119,17 @@ impl Manager {
                 cx.reply(from, Msg::Done(outcome).into());
             }
             Msg::Lists { mut out, write } => {
-                let mut names: Vec<&[u8]> = self.lists.keys().map(Name::as_bytes).collect();
-                names.sort_unstable();
-                for name in names {
-                    write(&mut out, name);
-                }
-                cx.reply(from, Msg::Rendered(out).into());
+                let mut names = self.lists.snapshot();
+                let reply = if names.left() <= LISTS_AT_ONCE {
+                    names.read(|name| {
+                        write(&mut out, name.as_bytes());
+                        true
+                    });
+                    Msg::Rendered(out)
+                } else {
+                    Msg::Listing(Listing::Names(names))
+                };
+                cx.reply(from, reply.into());
             }
             other => {
                 log::error!("manager got an unexpected call: {other:?}");
@@ -141,10 +147,12 @@ impl Manager {
                 pid,
                 reason,
             } => {
-                let entry = self.names.get_mut(monitor.slot());
-                let known = entry.and_then(|e| e.take_if(|(r, _)| *r == monitor));
-                if let Some((_, name)) = known {
-                    self.lists.remove(&name);
+                if let Some((name, _)) = self.lists.remove(monitor) {
+                    // Reserved when the list was started; its items were
+                    // given back as it exited.
+                    cx.shared()
+                        .budget_mut()
+                        .release(list_cost(name.as_bytes().len()));
                     log::debug!(
                         "list {:?} ({pid}) exited: {reason}",
                         String::from_utf8_lossy(name.as_bytes())
@@ -160,17 +168,11 @@ impl Manager {
         Flow::Continue
     }
 
-    /// Starts list `name`, whose memory (`charged`) is already reserved.
-    fn start<P: Host>(&mut self, cx: &mut Context<'_, P>, name: &Name, charged: u64) -> Pid {
-        let (pid, monitor) = cx.spawn_monitor(P::from(List::new(charged)));
+    /// Starts list `name`, whose own cost is already reserved.
+    fn start<P: Host>(&mut self, cx: &mut Context<'_, P>, name: &Name) -> Pid {
+        let (pid, monitor) = cx.spawn_monitor(P::from(List::new()));
         cx.shared().stats_mut().list_started();
-        self.lists.insert(name.clone(), pid);
-        let name = name.clone();
-        let slot = monitor.slot();
-        if slot >= self.names.len() {
-            self.names.resize(slot + 1, None);
-        }
-        self.names[slot] = Some((monitor, name));
+        self.lists.insert(name.clone(), pid, monitor);
         pid
     }
 }

@@ -3,28 +3,41 @@
 //! exchange. No sockets and no protocol here.
 //!
 //! - `msg.rs`: [`Msg`], [`Outcome`]: what the domain's processes say.
-//! - `name.rs`: [`Name`], a list's name, inline when short.
+//! - `name.rs`: [`Name`] and [`Item`], inline when short (`inline.rs`).
 //! - `manager.rs`: [`Manager`], names to list processes, by monitors.
 //! - `list.rs`: [`List`], one list's process; `items.rs`, how it keeps
-//!   its items.
+//!   its items, small ones in one buffer and big ones in chunks
+//!   (`packed.rs`, the buffer and its encoding).
+//! - `registry.rs`: the manager's lists by name and by monitor;
+//!   `names.rs`, the names sorted, for `LISTS`.
+//! - `cow.rs`: the copy-on-write pieces that snapshots share, and what
+//!   snapshots alone keep alive.
 //! - [`memory`]: what stored data costs against the memory limit.
 //! - this file: [`Todo`], the domain's processes as one kind, and
 //!   [`Host`], what the domain needs of the runtime it runs in.
 
+mod cow;
+mod inline;
 mod items;
 mod list;
 mod manager;
 pub mod memory;
 mod msg;
 mod name;
+mod names;
+mod packed;
+mod registry;
 
 #[cfg(test)]
 mod tests;
 
+pub use items::Snapshot;
+pub use list::Job;
 pub use list::List;
 pub use manager::Manager;
-pub use msg::{Msg, Outcome, WriteItem};
-pub use name::Name;
+pub use msg::{Listing, Msg, Outcome, WriteItem};
+pub use name::{Item, Name};
+pub use names::NamesSnapshot;
 
 use crate::runtime::{Caller, Context, ExitReason, Flow, Info, Process};
 use crate::shared::Shared;
@@ -71,10 +84,7 @@ impl Todo {
     pub fn handle_info<P: Host>(&mut self, cx: &mut Context<'_, P>, info: Info<Msg>) -> Flow {
         match self {
             Todo::Manager(manager) => manager.handle_info(cx, info),
-            Todo::List(_) => {
-                log::debug!("{} ignored an unexpected {} message", cx.pid(), info.kind());
-                Flow::Continue
-            }
+            Todo::List(list) => list.handle_info(cx, info),
         }
     }
 

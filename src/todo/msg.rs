@@ -5,7 +5,10 @@
 
 use std::fmt;
 
-use super::name::Name;
+use super::items::Snapshot;
+use super::list::Job;
+use super::name::{Item, Name};
+use super::names::NamesSnapshot;
 
 /// Writes one item (or one name) of a `LIST` (or `LISTS`) reply into the
 /// buffer. The caller chooses the format, so the domain knows nothing of
@@ -20,7 +23,7 @@ pub enum Msg {
         /// The list.
         name: Name,
         /// The item, already in the form the list keeps.
-        item: Box<[u8]>,
+        item: Item,
         /// The manager already counted the item's memory (it created the
         /// list for it, and paid for both at once).
         prepaid: bool,
@@ -44,7 +47,7 @@ pub enum Msg {
         /// The list.
         name: Name,
         /// The item to remove.
-        item: Box<[u8]>,
+        item: Item,
     },
     /// Stop the list's process normally.
     Drop {
@@ -67,6 +70,22 @@ pub enum Msg {
     Done(Outcome),
     /// Reply: the lent buffer, with the data written.
     Rendered(Vec<u8>),
+    /// Reply: too much to write at once (a big list's items, or many
+    /// names): the data as it was when the request was served, to be read
+    /// in pieces as the client takes them.
+    Listing(Listing),
+    /// To a list, from itself: go on with the long operation it began, a
+    /// slice per loop pass.
+    Continue(Job),
+}
+
+/// Data to be read in pieces, as it was when the request was served.
+#[derive(Debug)]
+pub enum Listing {
+    /// A list's items, newest first.
+    Items(Snapshot),
+    /// Every list's name, in order.
+    Names(NamesSnapshot),
 }
 
 /// How a request went.
@@ -86,18 +105,20 @@ impl fmt::Debug for Msg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Msg::Put { name, item, .. } => {
-                write!(f, "Put({name:?}, {:?})", String::from_utf8_lossy(item))
+                write!(f, "Put({name:?}, {item:?})")
             }
             Msg::List { name, .. } => write!(f, "List({name:?})"),
             Msg::Create { name } => write!(f, "Create({name:?})"),
             Msg::Del { name, item } => {
-                write!(f, "Del({name:?}, {:?})", String::from_utf8_lossy(item))
+                write!(f, "Del({name:?}, {item:?})")
             }
             Msg::Drop { name } => write!(f, "Drop({name:?})"),
             Msg::Kill { name } => write!(f, "Kill({name:?})"),
             Msg::Lists { .. } => f.write_str("Lists"),
             Msg::Done(outcome) => write!(f, "Done({outcome:?})"),
             Msg::Rendered(out) => write!(f, "Rendered({:?})", String::from_utf8_lossy(out)),
+            Msg::Listing(listing) => write!(f, "{listing:?}"),
+            Msg::Continue(job) => write!(f, "Continue({job:?})"),
         }
     }
 }

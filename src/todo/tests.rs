@@ -16,8 +16,9 @@ fn setup() -> Setup {
 }
 
 fn setup_with(config: Config) -> Setup {
-    let mut rt = Runtime::new(Shared::new(&config));
-    let manager = rt.spawn(Todo::Manager(Box::new(Manager::new())));
+    let mut rt: Runtime<Todo> = Runtime::new(Shared::new(&config));
+    let orphans = rt.shared().budget().orphans().clone();
+    let manager = rt.spawn(Todo::Manager(Box::new(Manager::new(&orphans))));
     let client = rt.spawn_mailbox();
     Setup {
         rt,
@@ -54,7 +55,7 @@ impl Setup {
     fn put(&mut self, name: &str, item: &str) -> Outcome {
         self.done(Msg::Put {
             name: Name::new(name.as_bytes()),
-            item: item.as_bytes().into(),
+            item: Item::new(item.as_bytes()),
             prepaid: false,
         })
     }
@@ -249,7 +250,7 @@ fn del_removes_the_newest_equal_item() {
     }
     let del = |item: &str| Msg::Del {
         name: Name::new(b"x"),
-        item: item.as_bytes().into(),
+        item: Item::new(item.as_bytes()),
     };
     assert_eq!(s.done(del("a")), Outcome::Ok);
     assert_eq!(s.get("x"), Some(vec!["c".into(), "b".into(), "a".into()]));
@@ -287,7 +288,7 @@ fn forwarded_put_to_a_list_that_just_died_fails_the_call() {
             manager,
             Msg::Put {
                 name: Name::new(b"x"),
-                item: (*b"2").into(),
+                item: Item::new(b"2"),
                 prepaid: false,
             },
         )
@@ -315,7 +316,7 @@ fn memory_is_counted_and_given_back_by_del_drop_and_kill() {
     assert_eq!(s.rt.shared().budget().used(), one + item_cost(3));
     let del = Msg::Del {
         name: Name::new(b"ab"),
-        item: (*b"xyz").into(),
+        item: Item::new(b"xyz"),
     };
     assert_eq!(s.done(del), Outcome::Ok);
     assert_eq!(s.rt.shared().budget().used(), one);
@@ -341,8 +342,10 @@ fn memory_is_counted_and_given_back_by_del_drop_and_kill() {
 fn write_over_the_memory_limit_stores_nothing() {
     use super::memory::{item_cost, list_cost};
     let limit = list_cost(1) + 2 * item_cost(10);
+    // All of it for stored data (the clients' share is a byte).
     let mut s = setup_with(Config {
-        max_memory: limit,
+        max_memory: limit + 1,
+        max_client_memory: Some(1),
         ..Config::default()
     });
     // A new list whose first item does not fit is not created at all.
@@ -368,7 +371,7 @@ fn write_over_the_memory_limit_stores_nothing() {
     // Freeing memory lets writes succeed again.
     let del = Msg::Del {
         name: Name::new(b"a"),
-        item: (*b"0123456789").into(),
+        item: Item::new(b"0123456789"),
     };
     assert_eq!(s.done(del), Outcome::Ok);
     assert_eq!(s.put("a", "x"), Outcome::Ok);

@@ -1,41 +1,52 @@
 //! A connection process: one client's socket and the requests it sends.
-//! It is three parts, each in its file:
+//! It is five parts, each in its file:
 //!
 //! - `transport.rs`: the socket, the bytes received and to send, reads and
 //!   writes;
+//! - `stream.rs`: a big reply produced in pieces as the socket drains;
 //! - `session.rs`: framing, parsing, calls to the manager, replies;
-//! - `backpressure.rs`: whether another request may be taken now;
+//! - `backpressure.rs`: whether another request may be taken, and how much
+//!   may be read or produced, now;
 //! - `lifecycle.rs`: open, draining, quitting, lingering, closed, idle.
 //!
 //! The poll loop turns readiness into `Ready` events. On each, the
-//! connection reads until `WouldBlock` (or until its input holds enough)
-//! and answers the complete lines at the front of its input. It does not
-//! write then: it asks to be visited before the loop sleeps, and the loop
-//! writes every such connection once, after every connection has read
-//! (Redis's writes before sleeping). A write that changes what the
-//! connection must do (it failed, released a connection held by its
-//! output, or finished the output of a closing one) comes back as `Wrote`.
+//! connection reads until `WouldBlock` (or until its input holds enough,
+//! or its memory allowance is used) and answers the complete lines at the
+//! front of its input. It does not write then: it asks to be visited
+//! before the loop sleeps, and the loop writes every such connection once,
+//! after every connection has read (Redis's writes before sleeping). What
+//! that write changes for the connection comes back as an event.
+//!
+//! Every byte its buffers hold is counted in the clients' share of the
+//! memory budget, after each event it handles and each write.
 
 mod backpressure;
+mod lifecycle;
+mod session;
+mod stream;
+mod transport;
 
 #[cfg(test)]
 pub(super) use backpressure::OUTPUT_HIGH_WATER;
-mod lifecycle;
-mod session;
-mod transport;
 
 use std::io;
 use std::net::SocketAddr;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use mio::net::TcpStream;
 
+use self::backpressure::{output_bound, room, Hold, PIECE};
 use self::lifecycle::{Lifecycle, Phase, Progress};
-use self::session::{Host, Pause, Session};
+use self::session::{Pause, Session};
 use self::transport::Transport;
 use super::msg::{Event, Msg};
 use crate::runtime::{Context, Flow, Info, Pid, Process};
 use crate::shared::Shared;
+
+/// How long a connection may leave its replies unread, its socket full,
+/// before it counts as not reading (and may be evicted when client buffers
+/// are over their share). A client that reads at all is never evicted.
+pub(crate) const NOT_READING_AFTER: Duration = Duration::from_secs(1);
 
 /// A client connection's state.
 #[derive(Debug)]
@@ -43,6 +54,26 @@ pub struct Connection {
     transport: Transport,
     session: Session,
     lifecycle: Lifecycle,
+    /// What its buffers were last counted at in the budget.
+    charged: usize,
+    /// When a write last took bytes (or the connection opened): how long
+    /// it has left its replies unread.
+    last_sent: Instant,
+}
+
+/// What a write before sleeping leaves the connection to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterWrite {
+    /// Nothing: wait for the next event.
+    Nothing,
+    /// Handle this event now, in this pass.
+    Now(Event),
+    /// A big reply has more to produce and the socket has room: `Write`
+    /// on the next pass.
+    NextPass,
+    /// It stopped reading for want of room in client buffers: `Room` when
+    /// there is some.
+    WaitForRoom,
 }
 
 type Cx<'a, 'b, P> = &'a mut Context<'b, P>;
@@ -54,6 +85,8 @@ impl Connection {
             transport: Transport::new(socket, peer),
             session: Session::new(manager),
             lifecycle: Lifecycle::new(now),
+            charged: 0,
+            last_sent: now,
         }
     }
 
@@ -74,6 +107,16 @@ impl Connection {
                 _ => Flow::Continue,
             };
         }
+        let flow = self.handle(cx, info);
+        self.account(cx.shared());
+        flow
+    }
+
+    fn handle<P: Process<Msg = Msg, Shared = Shared>>(
+        &mut self,
+        cx: Cx<'_, '_, P>,
+        info: Info<Msg>,
+    ) -> Flow {
         match info {
             Info::Message(Msg::Connection(event)) => match event {
                 Event::Ready {
@@ -86,14 +129,30 @@ impl Connection {
                     }
                     if writable {
                         self.transport.writable();
-                        if let Err(e) = self.write(cx.now()) {
+                        if let Err(e) = self.write(cx.now(), cx.shared()) {
                             return self.lifecycle.broken(cx, &self.transport, e);
                         }
                     }
                 }
-                Event::Wrote => {}
+                Event::Write => {
+                    if let Err(e) = self.write(cx.now(), cx.shared()) {
+                        return self.lifecycle.broken(cx, &self.transport, e);
+                    }
+                }
+                Event::Wrote | Event::Room => {}
                 Event::Broken(kind) => {
                     return self.lifecycle.broken(cx, &self.transport, kind.into());
+                }
+                Event::Evict => {
+                    log::info!(
+                        "connection {} ({}) evicted: it held {} bytes of client buffers \
+                         without reading, with client buffers over their share",
+                        cx.pid(),
+                        self.transport.peer(),
+                        self.weight()
+                    );
+                    cx.shared().stats_mut().client_evicted();
+                    return self.lifecycle.close(cx);
                 }
                 Event::Drain => {
                     if self.lifecycle.drain() {
@@ -123,45 +182,61 @@ impl Connection {
         self.pump(cx)
     }
 
-    /// Writes the output now, as the loop does before it sleeps. Returns
-    /// the event the connection must then handle, if the write changed
-    /// what it has to do.
-    pub fn write_before_sleep(&mut self, now: Instant) -> Option<Event> {
+    /// Writes the output now, as the loop does before it sleeps, and says
+    /// what that leaves the connection to do.
+    pub fn write_before_sleep(&mut self, now: Instant, shared: &mut Shared) -> AfterWrite {
         if self.lifecycle.phase() == Phase::Closed {
-            return None;
+            return AfterWrite::Nothing;
         }
-        let before = self.transport.unsent();
-        match self.write(now) {
-            Err(e) => Some(Event::Broken(e.kind())),
-            Ok(()) => {
-                let after = self.transport.unsent();
-                let released = backpressure::write_released(before, after);
-                let closing = self.lifecycle.phase() != Phase::Open || self.transport.eof();
-                if released || (closing && after == 0) {
-                    Some(Event::Wrote)
-                } else {
-                    self.release_idle_buffers();
-                    None
-                }
-            }
+        let result = self.write(now, shared);
+        self.account(shared);
+        if let Err(e) = result {
+            return AfterWrite::Now(Event::Broken(e.kind()));
         }
+        let unsent = self.transport.unsent();
+        let held_by_output = self.session.held() == Some(Hold::Output);
+        let bound = output_bound(shared.budget().clients_full());
+        let released = held_by_output && !self.transport.streaming() && unsent < bound;
+        let closing = self.lifecycle.phase() != Phase::Open || self.transport.eof();
+        if released || (closing && !self.transport.has_output()) {
+            return AfterWrite::Now(Event::Wrote);
+        }
+        if self.transport.streaming() && !self.transport.write_blocked() {
+            return AfterWrite::NextPass;
+        }
+        if self.starved(shared) {
+            return AfterWrite::WaitForRoom;
+        }
+        self.release_idle_buffers(shared);
+        AfterWrite::Nothing
     }
 
-    /// Bytes the connection holds in its buffers: input not yet answered
-    /// and output not yet sent.
-    #[cfg(test)]
-    pub(super) fn held_bytes(&self) -> usize {
-        self.transport.input().len() + self.transport.unsent()
+    /// Bytes the connection holds or pins, if it is not reading its
+    /// replies (its socket full and nothing taken for `NOT_READING_AFTER`
+    /// up to `now`): its weight as a candidate for eviction.
+    pub fn hoarding(&self, now: Instant) -> Option<usize> {
+        let stuck = self.lifecycle.phase() != Phase::Closed
+            && self.transport.has_output()
+            && self.transport.write_blocked()
+            && now.saturating_duration_since(self.last_sent) >= NOT_READING_AFTER;
+        stuck.then(|| self.weight())
     }
 
     /// Gives back what the connection counted.
     pub fn terminate(&mut self, shared: &mut Shared) {
         shared.stats_mut().connection_closed();
+        shared.budget_mut().client_buffers(self.charged, 0);
+        self.charged = 0;
+    }
+
+    /// Bytes of buffers held and of data a big reply still has to render.
+    fn weight(&self) -> usize {
+        self.charged + self.transport.pinned()
     }
 
     /// Runs requests and reads more input until nothing more can be done
     /// this turn, asks to be written before the loop sleeps, then settles.
-    fn pump<P: Host>(&mut self, cx: Cx<'_, '_, P>) -> Flow {
+    fn pump<P: Process<Msg = Msg, Shared = Shared>>(&mut self, cx: Cx<'_, '_, P>) -> Flow {
         loop {
             let pause = if self.lifecycle.takes_requests() {
                 self.session.execute(cx, &mut self.transport)
@@ -176,9 +251,11 @@ impl Connection {
             if self.transport.may_have_input() {
                 let enough = cx.shared().config().max_line + 2;
                 let keep = self.lifecycle.keeps_input();
-                match self.transport.read(enough, keep) {
+                let room = room(cx.shared().budget(), self.held());
+                match self.transport.read(enough, keep, room) {
                     Ok(true) => {
                         self.lifecycle.touch(cx.now());
+                        self.account(cx.shared());
                         continue;
                     }
                     Ok(false) => {}
@@ -193,7 +270,8 @@ impl Connection {
             }
             break;
         }
-        if self.transport.unsent() > 0 && !self.transport.write_blocked() {
+        let writable = self.transport.has_output() && !self.transport.write_blocked();
+        if writable || self.starved(cx.shared()) {
             cx.before_sleep();
         }
         let input = self.transport.input();
@@ -204,28 +282,62 @@ impl Connection {
         };
         let flow = self.lifecycle.settle(cx, &mut self.transport, progress);
         if !progress.in_flight {
-            self.release_idle_buffers();
+            self.release_idle_buffers(cx.shared());
         }
         flow
     }
 
-    /// Writes what it can; notes the activity.
-    fn write(&mut self, now: Instant) -> io::Result<()> {
-        if self.transport.flush()? {
+    /// Writes what it can, producing more of a big reply in pieces the
+    /// budget allows; notes the activity.
+    fn write(&mut self, now: Instant, shared: &Shared) -> io::Result<()> {
+        let piece = room(shared.budget(), self.held()).clamp(1, PIECE);
+        if self.transport.flush(piece)? {
             self.lifecycle.touch(now);
+            self.last_sent = now;
         }
         Ok(())
+    }
+
+    /// It stopped reading only for want of room: the socket may hold more,
+    /// its input wants more, and neither the share nor its own allowance
+    /// has room.
+    fn starved(&self, shared: &Shared) -> bool {
+        self.lifecycle.keeps_input()
+            && self.transport.may_have_input()
+            && room(shared.budget(), self.held()) == 0
+    }
+
+    /// Bytes its buffers hold now.
+    fn held(&self) -> usize {
+        self.transport.held() + self.session.scratch_held()
+    }
+
+    /// Counts what its buffers hold now in the budget.
+    fn account(&mut self, shared: &mut Shared) {
+        let held = self.held();
+        if held != self.charged {
+            shared.budget_mut().client_buffers(self.charged, held);
+            self.charged = held;
+        }
     }
 
     /// Idle (nothing in flight, nothing waiting, nothing unsent): hold no
     /// buffers, so that an idle connection costs about 300 bytes (Redis:
     /// about 9 KB); the next request allocates again.
-    fn release_idle_buffers(&mut self) {
+    fn release_idle_buffers(&mut self, shared: &mut Shared) {
         if !self.session.in_flight() {
             self.transport.release_idle_buffers();
-            if self.transport.input().is_empty() && self.transport.unsent() == 0 {
+            if self.transport.input().is_empty() && !self.transport.has_output() {
                 self.session.release_idle_buffers();
             }
+            self.account(shared);
         }
+    }
+
+    /// Bytes the connection holds in its buffers: input not yet answered
+    /// and output not yet sent.
+    #[cfg(test)]
+    pub(super) fn held_bytes(&self) -> usize {
+        self.transport.input().len() + self.transport.unsent()
     }
 }

@@ -21,7 +21,7 @@ use crate::protocol::reply;
 use crate::protocol::{next_line, parse, Error, Frame, Request};
 use crate::runtime::{CallError, Context, Pid, Process, Ref};
 use crate::shared::Shared;
-use crate::todo::{self, Name, Outcome};
+use crate::todo::{self, Item, Name, Outcome};
 
 /// How many times a `PUT` is retried when its list dies under it (killed
 /// or dropped by another client between the manager's lookup and the list).
@@ -38,6 +38,8 @@ pub(super) struct Session {
     in_flight: Option<InFlight>,
     framing: Framing,
     turn: Turn,
+    /// What held it back when `execute` last stopped, if anything did.
+    held: Option<Hold>,
 }
 
 /// Where the framer is in the byte stream.
@@ -105,6 +107,7 @@ impl Session {
             in_flight: None,
             framing: Framing::Lines,
             turn: Turn::new(),
+            held: None,
         }
     }
 
@@ -121,11 +124,24 @@ impl Session {
     /// Answers the requests at the front of the input, in order, until one
     /// is in flight or the session must pause.
     pub(super) fn execute<P: Host>(&mut self, cx: Cx<'_, '_, P>, t: &mut Transport) -> Pause {
+        let pause = self.take_requests(cx, t);
+        self.held = match pause {
+            Pause::Held(hold) => Some(hold),
+            _ => None,
+        };
+        pause
+    }
+
+    fn take_requests<P: Host>(&mut self, cx: Cx<'_, '_, P>, t: &mut Transport) -> Pause {
+        // Requests answered here grow buffers by a few bytes at most: the
+        // state of the clients' share is read once per batch.
+        let clients_full = cx.shared().budget().clients_full();
+        let max_line = cx.shared().config().max_line;
         loop {
             if self.in_flight.is_some() {
                 return Pause::Waiting;
             }
-            if let Err(hold) = self.turn.admit(cx, t.unsent()) {
+            if let Err(hold) = self.turn.admit(cx, t.unsent(), t.streaming(), clients_full) {
                 return Pause::Held(hold);
             }
             let buf = t.input();
@@ -143,7 +159,6 @@ impl Session {
                     }
                 }
             }
-            let max_line = cx.shared().config().max_line;
             let (len, consumed) = match next_line(buf, max_line) {
                 Frame::Line { len, next } => (len, next),
                 // At EOF, what is left is the last request.
@@ -172,8 +187,11 @@ impl Session {
                 answer_here(cx, t, |out| reply::error(out, &Error::LineTooLong));
                 continue;
             }
-            self.turn.took_one();
-            if self.dispatch(cx, t, len, consumed, 1) {
+            self.turn.took_one(consumed);
+            let before = t.unsent();
+            let quit = self.dispatch(cx, t, len, consumed, 1);
+            self.turn.worked(t.unsent().saturating_sub(before));
+            if quit {
                 return Pause::Quit;
             }
         }
@@ -207,7 +225,7 @@ impl Session {
             Request::Put { list, item } => (
                 todo::Msg::Put {
                     name: Name::new(list),
-                    item: item.into(),
+                    item: Item::new(item),
                     prepaid: false,
                 },
                 Kind::Put,
@@ -223,7 +241,7 @@ impl Session {
             Request::Del { list, item } => (
                 todo::Msg::Del {
                     name: Name::new(list),
-                    item: item.into(),
+                    item: Item::new(item),
                 },
                 Kind::OnList,
             ),
@@ -299,6 +317,19 @@ impl Session {
         let Some(flight) = self.in_flight.take_if(|f| f.call == call) else {
             return;
         };
+        let before = t.unsent();
+        self.answer(cx, t, flight, result);
+        self.turn.worked(t.unsent().saturating_sub(before));
+    }
+
+    /// Writes the answer to `flight`, or sends it again.
+    fn answer<P: Host>(
+        &mut self,
+        cx: Cx<'_, '_, P>,
+        t: &mut Transport,
+        flight: InFlight,
+        result: Result<Msg, CallError>,
+    ) {
         let out = t.output();
         match result {
             Ok(Msg::Todo(todo::Msg::Done(outcome))) => match outcome {
@@ -317,6 +348,9 @@ impl Session {
                 self.scratch = t.take_output(rendered);
                 reply::ok(t.output());
             }
+            // Too big to write at once: produced as the socket drains, and
+            // it writes its own OK.
+            Ok(Msg::Todo(todo::Msg::Listing(listing))) => t.start_stream(listing),
             Ok(other) => {
                 log::error!("connection {}: unexpected answer {other:?}", cx.pid());
                 reply::error(out, &Error::Internal);
@@ -339,6 +373,16 @@ impl Session {
         }
         t.consume(flight.consumed);
         cx.shared().stats_mut().command_answered();
+    }
+
+    /// Bytes the session holds: the buffer it lends to listings.
+    pub(super) fn scratch_held(&self) -> usize {
+        self.scratch.capacity()
+    }
+
+    /// What held the session back when it last stopped, if anything did.
+    pub(super) fn held(&self) -> Option<Hold> {
+        self.held
     }
 
     /// Nothing is in flight: the scratch buffer goes back to the heap with

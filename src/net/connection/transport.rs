@@ -15,9 +15,15 @@ use std::net::{Shutdown, SocketAddr};
 use mio::net::TcpStream;
 
 use super::super::{interrupted, would_block};
+use super::stream::Stream;
+use crate::todo::Listing;
 
 /// How much one `read` takes at most.
 const READ_CHUNK: usize = 64 * 1024;
+
+/// Bytes of a streamed reply one flush produces at most, so that one big
+/// reply does not hold up a pass: about 100 µs of rendering.
+const PRODUCE_PER_FLUSH: usize = 256 * 1024;
 
 thread_local! {
     /// Where every connection reads into before it keeps what it received:
@@ -54,6 +60,8 @@ pub(super) struct Transport {
     /// Reply bytes; `output[sent..]` is not written yet.
     output: Vec<u8>,
     sent: usize,
+    /// A big reply still being produced, after `output`.
+    stream: Option<Stream>,
     read: ReadSide,
     /// No write has hit a full socket since the last writable edge.
     writable: bool,
@@ -69,6 +77,7 @@ impl Transport {
             start: 0,
             output: Vec::new(),
             sent: 0,
+            stream: None,
             read: ReadSide::Drained,
             writable: true,
         }
@@ -140,10 +149,11 @@ impl Transport {
         self.start = 0;
     }
 
-    /// Reads while the socket may have bytes and fewer than `enough` are
-    /// waiting to be consumed. Returns whether anything came (bytes or
-    /// EOF). With `keep` false, bytes are read and dropped.
-    pub(super) fn read(&mut self, enough: usize, keep: bool) -> io::Result<bool> {
+    /// Reads while the socket may have bytes, fewer than `enough` are
+    /// waiting to be consumed, and fewer than `room` bytes have been kept.
+    /// Returns whether anything came (bytes or EOF). With `keep` false,
+    /// bytes are read and dropped, whatever the room.
+    pub(super) fn read(&mut self, enough: usize, keep: bool, mut room: usize) -> io::Result<bool> {
         if self.start > 0 {
             self.input.drain(..self.start);
             self.start = 0;
@@ -151,8 +161,9 @@ impl Transport {
         let enough = enough.max(READ_CHUNK);
         let mut progress = false;
         READ_BUF.with_borrow_mut(|buf| {
-            while self.may_have_input() && self.input.len() < enough {
-                match self.socket.read(buf) {
+            while self.may_have_input() && self.input.len() < enough && (room > 0 || !keep) {
+                let want = if keep { room.min(buf.len()) } else { buf.len() };
+                match self.socket.read(&mut buf[..want]) {
                     Ok(0) => {
                         self.read = ReadSide::Eof;
                         progress = true;
@@ -160,9 +171,10 @@ impl Transport {
                     Ok(n) => {
                         if keep {
                             self.input.extend_from_slice(&buf[..n]);
+                            room -= n;
                         }
                         progress = true;
-                        if n < buf.len() && self.read == ReadSide::Ready {
+                        if n < want && self.read == ReadSide::Ready {
                             self.read = ReadSide::Drained;
                         }
                     }
@@ -206,24 +218,68 @@ impl Transport {
         bytes
     }
 
-    /// Writes pending output until done or the socket is full. Returns
-    /// whether anything was written.
-    pub(super) fn flush(&mut self) -> io::Result<bool> {
+    /// A big reply, to be produced after the output as the socket drains.
+    pub(super) fn start_stream(&mut self, listing: Listing) {
+        debug_assert!(self.stream.is_none(), "one streamed reply at a time");
+        self.stream = Some(Stream::new(listing));
+    }
+
+    /// Reply bytes are unsent, or a reply is still being produced.
+    pub(super) fn has_output(&self) -> bool {
+        self.unsent() > 0 || self.stream.is_some()
+    }
+
+    /// A reply is still being produced.
+    pub(super) fn streaming(&self) -> bool {
+        self.stream.is_some()
+    }
+
+    /// Bytes the buffers hold (their capacity: what the heap gives them).
+    pub(super) fn held(&self) -> usize {
+        self.input.capacity() + self.output.capacity()
+    }
+
+    /// Bytes of data a reply being produced still has to render.
+    pub(super) fn pinned(&self) -> usize {
+        self.stream.as_ref().map_or(0, Stream::bytes_left)
+    }
+
+    /// Writes pending output, and produces more of a streamed reply in
+    /// pieces of about `piece` bytes, until done, the socket is full, or
+    /// `PRODUCE_PER_FLUSH` bytes were produced. Returns whether anything
+    /// was written.
+    pub(super) fn flush(&mut self, piece: usize) -> io::Result<bool> {
+        let mut wrote = false;
+        let mut produced = 0;
+        loop {
+            wrote |= self.write_out()?;
+            if self.unsent() > 0 || produced >= PRODUCE_PER_FLUSH {
+                return Ok(wrote);
+            }
+            let Some(stream) = &mut self.stream else {
+                return Ok(wrote);
+            };
+            let before = self.output.len();
+            if stream.produce(&mut self.output, piece) {
+                self.stream = None;
+            }
+            produced += self.output.len() - before;
+        }
+    }
+
+    /// Writes `output[sent..]` until done or the socket is full.
+    fn write_out(&mut self) -> io::Result<bool> {
         let before = self.sent;
-        while self.sent < self.output.len() {
+        while self.sent < self.output.len() && self.writable {
             match self.socket.write(&self.output[self.sent..]) {
                 Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
                 Ok(n) => {
                     self.sent += n;
                     if self.sent < self.output.len() {
                         self.writable = false;
-                        break;
                     }
                 }
-                Err(e) if would_block(&e) => {
-                    self.writable = false;
-                    break;
-                }
+                Err(e) if would_block(&e) => self.writable = false,
                 Err(e) if interrupted(&e) => {}
                 Err(e) => return Err(e),
             }
@@ -247,7 +303,7 @@ impl Transport {
     /// Nothing received is waiting and nothing is unsent: give the buffers
     /// back, so that an idle connection costs a few hundred bytes.
     pub(super) fn release_idle_buffers(&mut self) {
-        if self.start == self.input.len() && self.unsent() == 0 {
+        if self.start == self.input.len() && !self.has_output() {
             self.input = Vec::new();
             self.start = 0;
             self.output = Vec::new();

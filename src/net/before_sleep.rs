@@ -1,0 +1,101 @@
+//! What the loop does once the queue has drained, before it sleeps
+//! (Redis's `beforeSleep`): write every connection that asked, once and
+//! directly; wake connections that stopped reading for want of room in
+//! client buffers once there is some; and, when client buffers are over
+//! their share, close the connection that holds the most without reading
+//! its replies (the last resort of the memory budget: client eviction).
+
+use std::time::{Duration, Instant};
+
+use super::connection::AfterWrite;
+use super::msg::Event;
+use super::process::Proc;
+use crate::runtime::{Pid, Runtime};
+
+/// How often, at most, the connections are weighed for eviction while
+/// client buffers are over their share.
+const EVICTION_CHECK: Duration = Duration::from_millis(100);
+
+/// The lists the loop keeps from pass to pass.
+#[derive(Debug, Default)]
+pub(super) struct BeforeSleep {
+    /// Reused: the connections written in a round.
+    writing: Vec<Pid>,
+    /// Connections that stopped reading for want of room, to wake.
+    waiting_for_room: Vec<Pid>,
+    /// When connections may next be weighed for eviction.
+    next_eviction_check: Option<Instant>,
+}
+
+impl BeforeSleep {
+    /// Runs once the queue has drained; returns once it has drained again.
+    pub(super) fn run(&mut self, runtime: &mut Runtime<Proc>) {
+        self.write(runtime);
+        if runtime.shared().budget().clients_full() {
+            self.evict(runtime);
+        } else if !self.waiting_for_room.is_empty() {
+            for pid in self.waiting_for_room.drain(..) {
+                runtime.send(pid, Event::Room.into());
+            }
+            runtime.run_until_idle();
+            self.write(runtime);
+        }
+    }
+
+    /// Writes every connection that asked for it, once. A write that leaves
+    /// a connection something to do now sends it an event; its handler may
+    /// take more requests and ask again, so this repeats until none asks.
+    fn write(&mut self, runtime: &mut Runtime<Proc>) {
+        loop {
+            self.writing.clear();
+            runtime.take_before_sleep(&mut self.writing);
+            if self.writing.is_empty() {
+                return;
+            }
+            let now = runtime.now();
+            for &pid in &self.writing {
+                let after = match runtime.process_and_shared(pid) {
+                    Some((Proc::Connection(connection), shared)) => {
+                        connection.write_before_sleep(now, shared)
+                    }
+                    _ => continue,
+                };
+                match after {
+                    AfterWrite::Nothing => {}
+                    AfterWrite::Now(event) => runtime.send(pid, event.into()),
+                    AfterWrite::NextPass => {
+                        runtime.send_after(pid, Duration::ZERO, Event::Write.into());
+                    }
+                    AfterWrite::WaitForRoom => self.waiting_for_room.push(pid),
+                }
+            }
+            runtime.run_until_idle();
+        }
+    }
+
+    /// Closes the connection that holds the most while not reading, if it
+    /// holds more than its fair share of the clients' budget.
+    fn evict(&mut self, runtime: &mut Runtime<Proc>) {
+        let now = runtime.now();
+        if self.next_eviction_check.is_some_and(|at| now < at) {
+            return;
+        }
+        self.next_eviction_check = Some(now + EVICTION_CHECK);
+        let shared = runtime.shared();
+        let connections = shared.stats().connections().max(1);
+        let fair_share = (shared.budget().client_max() / connections) as usize;
+        let pids: Vec<Pid> = runtime.pids().collect();
+        let worst = pids
+            .into_iter()
+            .filter_map(|pid| match runtime.process_mut(pid) {
+                Some(Proc::Connection(connection)) => Some((connection.hoarding(now)?, pid)),
+                _ => None,
+            })
+            .filter(|&(weight, _)| weight > fair_share)
+            .max();
+        if let Some((_, pid)) = worst {
+            runtime.send(pid, Event::Evict.into());
+            runtime.run_until_idle();
+        }
+    }
+}
