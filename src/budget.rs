@@ -5,10 +5,10 @@
 //!   that would pass its share gets `ERR out of memory`; client buffers can
 //!   never take it, so other clients cannot make an honest `PUT` fail.
 //! - The clients: what connections hold (partial lines, replies not yet
-//!   sent, replies being produced) and what snapshots alone keep alive
-//!   ([`Orphans`]). Past its share the server applies backpressure, and
-//!   closes the worst hoarder as a last resort; a full store never blocks
-//!   a read.
+//!   sent, replies being produced) past the small allowance each has of
+//!   its own, and what snapshots alone keep alive ([`Orphans`]). Past its
+//!   share the server applies backpressure, and closes the worst hoarder
+//!   as a last resort; a full store never blocks a read.
 
 use std::cell::Cell;
 use std::rc::Rc;

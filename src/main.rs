@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use todo_server::config::{Command, HELP};
-use todo_server::net::Server;
+use todo_server::net::{Server, Stopped};
 
 fn main() -> ExitCode {
     let config = match Command::parse(std::env::args_os().skip(1)) {
@@ -35,7 +35,8 @@ fn main() -> ExitCode {
     };
     log::info!("listening on {}", server.local_addr());
     match server.run() {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Stopped::Gracefully) => ExitCode::SUCCESS,
+        Ok(Stopped::AtOnce) => ExitCode::FAILURE,
         Err(e) => {
             log::error!("the poll loop failed: {e}");
             ExitCode::FAILURE

@@ -43,3 +43,27 @@ fn sigint_stops_too() {
     assert_eq!(server.wait(), Some(0));
     assert!(server.wait_for_log("SIGINT received"));
 }
+
+#[test]
+fn a_second_signal_during_the_graceful_stop_exits_at_once() {
+    let mut server = Server::start(&[]);
+    let mut filler = server.connect();
+    let mut batch = Vec::new();
+    for i in 0..8_000 {
+        batch.extend(format!("PUT big {i:05}{}\n", "x".repeat(1000)).bytes());
+    }
+    filler.send(&batch);
+    for _ in 0..8_000 {
+        assert_eq!(filler.reply(), b"OK\n");
+    }
+    // A client that asks for 8 MB and reads none of it holds the stop.
+    let mut stuck = server.connect();
+    stuck.shrink_receive_buffer();
+    stuck.send(b"LIST big\n");
+    assert_eq!(filler.ask("PING"), "OK\n");
+    server.signal("TERM");
+    assert!(server.wait_for_log("send SIGTERM again to stop at once"));
+    server.signal("TERM");
+    assert_eq!(server.wait(), Some(1), "not a clean stop");
+    assert!(server.wait_for_log("SIGTERM received again: stopping at once"));
+}

@@ -10,6 +10,7 @@ mod concurrency;
 mod errors;
 mod framing;
 mod limits;
+mod memory;
 mod pipelining;
 mod random;
 mod shutdown;

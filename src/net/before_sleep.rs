@@ -1,9 +1,10 @@
 //! What the loop does once the queue has drained, before it sleeps
 //! (Redis's `beforeSleep`): write every connection that asked, once and
 //! directly; wake connections that stopped reading for want of room in
-//! client buffers once there is some; and, when client buffers are over
-//! their share, close the connection that holds the most without reading
-//! its replies (the last resort of the memory budget: client eviction).
+//! client buffers once there is some; and, when client buffers are pressed
+//! (too little room left for a reader to get a full piece of a big reply),
+//! close the connection that holds the most without reading its replies
+//! (the last resort of the memory budget: client eviction).
 
 use std::time::{Duration, Instant};
 
@@ -13,8 +14,12 @@ use super::process::Proc;
 use crate::runtime::{Pid, Runtime};
 
 /// How often, at most, the connections are weighed for eviction while
-/// client buffers are over their share.
+/// client buffers are pressed.
 const EVICTION_CHECK: Duration = Duration::from_millis(100);
+
+/// Client buffers are pressed when their share has less room than this: a
+/// connection that reads could not get a full piece of a big reply.
+const PRESSED: u64 = 64 * 1024;
 
 /// The lists the loop keeps from pass to pass.
 #[derive(Debug, Default)]
@@ -31,9 +36,10 @@ impl BeforeSleep {
     /// Runs once the queue has drained; returns once it has drained again.
     pub(super) fn run(&mut self, runtime: &mut Runtime<Proc>) {
         self.write(runtime);
-        if runtime.shared().budget().clients_full() {
+        if runtime.shared().budget().client_room() < PRESSED {
             self.evict(runtime);
-        } else if !self.waiting_for_room.is_empty() {
+        }
+        if !runtime.shared().budget().clients_full() && !self.waiting_for_room.is_empty() {
             for pid in self.waiting_for_room.drain(..) {
                 runtime.send(pid, Event::Room.into());
             }
@@ -73,8 +79,21 @@ impl BeforeSleep {
         }
     }
 
+    /// When to wake to weigh connections for eviction, with client buffers
+    /// pressed: a connection that stops reading is closed a second later
+    /// even if nothing else happens meanwhile.
+    pub(super) fn next_check(&self, runtime: &Runtime<Proc>) -> Option<Instant> {
+        if runtime.shared().budget().client_room() < PRESSED {
+            self.next_eviction_check
+        } else {
+            None
+        }
+    }
+
     /// Closes the connection that holds the most while not reading, if it
-    /// holds more than its fair share of the clients' budget.
+    /// holds more than its fair share of the clients' budget, and every
+    /// connection at a dead end (its peer gone, part of a line left that
+    /// cannot be completed).
     fn evict(&mut self, runtime: &mut Runtime<Proc>) {
         let now = runtime.now();
         if self.next_eviction_check.is_some_and(|at| now < at) {
@@ -84,18 +103,24 @@ impl BeforeSleep {
         let shared = runtime.shared();
         let connections = shared.stats().connections().max(1);
         let fair_share = (shared.budget().client_max() / connections) as usize;
+        let orphans = shared.budget().orphans().bytes() > 0;
         let pids: Vec<Pid> = runtime.pids().collect();
-        let worst = pids
-            .into_iter()
-            .filter_map(|pid| match runtime.process_mut(pid) {
-                Some(Proc::Connection(connection)) => Some((connection.hoarding(now)?, pid)),
-                _ => None,
-            })
-            .filter(|&(weight, _)| weight > fair_share)
-            .max();
+        let mut worst = None;
+        for pid in pids {
+            let Some((Proc::Connection(c), shared)) = runtime.process_and_shared(pid) else {
+                continue;
+            };
+            if c.dead_end(shared) {
+                runtime.send(pid, Event::Evict.into());
+            } else if let Some(weight) = c.hoarding(now, orphans) {
+                if weight > fair_share && worst.is_none_or(|(w, _)| weight > w) {
+                    worst = Some((weight, pid));
+                }
+            }
+        }
         if let Some((_, pid)) = worst {
             runtime.send(pid, Event::Evict.into());
-            runtime.run_until_idle();
         }
+        runtime.run_until_idle();
     }
 }

@@ -17,7 +17,7 @@ mod tests;
 pub use connection::Connection;
 pub use msg::{Event, Msg};
 pub use process::Proc;
-pub use server::Server;
+pub use server::{Server, Stopped};
 
 use std::io;
 

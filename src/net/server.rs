@@ -50,6 +50,15 @@ const STOP_GRACE: Duration = Duration::from_secs(10);
 /// How often a stopping server looks at the time while nothing happens.
 const STOP_CHECK: Duration = Duration::from_millis(100);
 
+/// How the server ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stopped {
+    /// Every connection answered and flushed (or the grace period ran out).
+    Gracefully,
+    /// A second signal cut the graceful stop short.
+    AtOnce,
+}
+
 /// A bound server, ready to run.
 pub struct Server {
     poll: Poll,
@@ -63,6 +72,8 @@ pub struct Server {
     max_clients: u64,
     /// When the graceful stop began, if it has.
     stopping_since: Option<Instant>,
+    /// A second signal came during the graceful stop: stop at once.
+    stop_now: bool,
     /// The time, for timers and the graceful stop: `Instant::now`, or a
     /// clock that tests move by hand.
     clock: Box<dyn FnMut() -> Instant>,
@@ -120,6 +131,7 @@ impl Server {
             manager,
             max_clients: config.max_clients as u64,
             stopping_since: None,
+            stop_now: false,
             clock: Box::new(clock),
             accepted: Vec::new(),
             before_sleep: BeforeSleep::default(),
@@ -134,20 +146,23 @@ impl Server {
 
     /// Serves until a graceful stop completes (`Ok`) or the poll itself
     /// fails.
-    pub fn run(&mut self) -> io::Result<()> {
+    pub fn run(&mut self) -> io::Result<Stopped> {
         loop {
             self.pass(None)?;
             if let Some(since) = self.stopping_since {
                 let open = self.runtime.shared().stats().connections();
+                if self.stop_now {
+                    return Ok(Stopped::AtOnce);
+                }
                 if open == 0 {
                     log::info!("stopped");
-                    return Ok(());
+                    return Ok(Stopped::Gracefully);
                 }
                 if (self.clock)().saturating_duration_since(since) >= STOP_GRACE {
                     log::warn!(
                         "stopped with {open} connection(s) still unflushed after {STOP_GRACE:?}"
                     );
-                    return Ok(());
+                    return Ok(Stopped::Gracefully);
                 }
             }
         }
@@ -187,6 +202,10 @@ impl Server {
         if self.stopping_since.is_some() {
             // Wake up to check the grace period even if nothing happens.
             timeout = Some(timeout.map_or(STOP_CHECK, |t| t.min(STOP_CHECK)));
+        }
+        if let Some(at) = self.before_sleep.next_check(&self.runtime) {
+            let check = at.saturating_duration_since(now);
+            timeout = Some(timeout.map_or(check, |t| t.min(check)));
         }
         if let Some(max) = max_wait {
             timeout = Some(timeout.map_or(max, |t| t.min(max)));
@@ -237,7 +256,7 @@ impl Server {
     /// Reads the pending signals and begins the graceful stop.
     fn take_signals(&mut self) {
         let signals: Vec<i32> = self.signals.pending().collect();
-        if signals.is_empty() || self.stopping_since.is_some() {
+        if signals.is_empty() {
             return;
         }
         let name = if signals.contains(&libc::SIGINT) {
@@ -245,7 +264,22 @@ impl Server {
         } else {
             "SIGTERM"
         };
-        log::info!("{name} received: stopping; answering what was received");
+        let open = self.runtime.shared().stats().connections();
+        if self.stopping_since.is_some() || signals.len() > 1 {
+            log::warn!(
+                "{name} received again: stopping at once, with {open} connection(s) not \
+                 yet flushed"
+            );
+            self.stop_now = true;
+            if self.stopping_since.is_some() {
+                return;
+            }
+        } else {
+            log::info!(
+                "{name} received: stopping; answering what {open} connection(s) sent, for at \
+                 most {STOP_GRACE:?}; send {name} again to stop at once"
+            );
+        }
         self.stopping_since = Some((self.clock)());
         if let Some(mut listener) = self.listener.take() {
             let _ = self.poll.registry().deregister(listener.socket_mut());

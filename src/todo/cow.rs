@@ -118,6 +118,18 @@ impl<T: Weigh + Clone> Deref for Owned<T> {
     }
 }
 
+impl<T: Weigh> Frozen<T> {
+    /// A piece no owner ever held: a copy made for one snapshot, whose bytes
+    /// that snapshot's holder counts as its own (it is never orphaned).
+    pub fn alone(value: T) -> Frozen<T> {
+        Frozen(Rc::new(Piece {
+            value,
+            orphaned: Cell::new(0),
+            account: Orphans::default(),
+        }))
+    }
+}
+
 impl<T: Weigh> Deref for Frozen<T> {
     type Target = T;
 

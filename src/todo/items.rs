@@ -110,7 +110,9 @@ impl<W: Default> Items<W> {
                 self.push_newest(item, orphans);
             }
             Items::Big(big) => {
-                if !big.head.fits(item.len(), CHUNK) {
+                if big.head.capacity() == 0 {
+                    big.head = Packed::with_capacity(CHUNK.max(entry_size(item.len())));
+                } else if !big.head.fits(item.len(), CHUNK) {
                     let fresh = Packed::with_capacity(CHUNK.max(entry_size(item.len())));
                     let full = std::mem::replace(&mut big.head, fresh);
                     big.chunks.push_back(Owned::new(full, &big.orphans));
@@ -227,21 +229,29 @@ impl<W: Default> Items<W> {
     }
 
     /// The items as they are now, newest first, for reading later while the
-    /// list goes on changing: a big list's chunks are shared, not copied; a
-    /// small list is copied (at most `CHUNK` bytes).
-    pub fn snapshot(&self, orphans: &Orphans) -> Snapshot {
-        let chunks = match self {
-            // Handed to the snapshot alone: counted as a snapshot's own.
-            Items::Small(packed) => vec![Owned::new(packed.clone(), orphans).freeze()],
+    /// list goes on changing: a big list's chunks are shared, not copied (its
+    /// head chunk becomes a shared one, unless it holds under a quarter of a
+    /// chunk: that part is copied); a small list is copied. What is copied
+    /// is the snapshot's own (`Snapshot::own_bytes`).
+    pub fn snapshot(&mut self) -> Snapshot {
+        let count = self.len();
+        let (chunks, own) = match self {
+            Items::Small(packed) => (vec![Frozen::alone(packed.clone())], packed.capacity()),
             Items::Big(big) => {
-                // The head is the list's alone: the snapshot gets a copy.
-                let head = Owned::new(big.head.clone(), orphans).freeze();
-                std::iter::once(head)
-                    .chain(big.chunks.iter().rev().map(Owned::freeze))
-                    .collect()
+                let mut own = 0;
+                let head = if big.head.used() >= CHUNK / 4 {
+                    let head = std::mem::take(&mut big.head);
+                    big.chunks.push_back(Owned::new(head, &big.orphans));
+                    None
+                } else {
+                    own = big.head.capacity();
+                    Some(Frozen::alone(big.head.clone()))
+                };
+                let shared = big.chunks.iter().rev().map(Owned::freeze);
+                (head.into_iter().chain(shared).collect(), own)
             }
         };
-        Snapshot::new(chunks, self.len())
+        Snapshot::new(chunks, count, own)
     }
 
     /// Moves a small list's items into the first chunk of a big one.
@@ -306,16 +316,25 @@ pub struct Snapshot {
     end: usize,
     /// Items not yet read.
     left: u64,
+    /// Bytes of the copy it alone holds, if any (a small list, or the
+    /// little head of a big one).
+    own: usize,
 }
 
 impl Snapshot {
-    fn new(chunks: Vec<Frozen<Packed>>, count: u64) -> Snapshot {
+    fn new(chunks: Vec<Frozen<Packed>>, count: u64, own: usize) -> Snapshot {
         let end = chunks.first().map_or(0, |c| c.used());
         Snapshot {
             chunks: chunks.into(),
             end,
             left: count,
+            own,
         }
+    }
+
+    /// Bytes it holds alone (a copy), until that part is read.
+    pub fn own_bytes(&self) -> usize {
+        self.own
     }
 
     /// Items not yet read.
@@ -339,6 +358,8 @@ impl Snapshot {
             };
             let Some((start, item)) = chunk.entry_before(self.end) else {
                 self.chunks.pop_front();
+                // The copy, if there was one, was the first chunk.
+                self.own = 0;
                 self.end = self.chunks.front().map_or(0, |c| c.used());
                 continue;
             };
@@ -349,5 +370,6 @@ impl Snapshot {
             self.left -= 1;
         }
         self.chunks.clear();
+        self.own = 0;
     }
 }

@@ -81,17 +81,14 @@ impl List {
                     Msg::Done(Outcome::Ok)
                 }
             }
-            Msg::List { mut out, write, .. } => match &self.items {
+            Msg::List { mut out, write, .. } => match &mut self.items {
                 Items::Small(packed) => {
                     for item in packed.newest_first() {
                         write(&mut out, item);
                     }
                     Msg::Rendered(out)
                 }
-                big => {
-                    let snapshot = big.snapshot(cx.shared().budget().orphans());
-                    Msg::Listing(Listing::Items(snapshot))
-                }
+                big => Msg::Listing(Listing::Items(big.snapshot())),
             },
             Msg::Del { item, .. } => return self.del(cx, from, item, Scan::default()),
             Msg::Drop { .. } => {

@@ -160,6 +160,14 @@ impl Server {
         kb * 1024
     }
 
+    /// The server's peak resident memory so far, in bytes (`VmHWM`).
+    pub fn peak_rss(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap();
+        let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+        let kb: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+        kb * 1024
+    }
+
     /// Waits until the log contains `text` (see [`Log::wait_for`]).
     pub fn wait_for_log(&self, text: &str) -> bool {
         self.log.wait_for(text)
@@ -253,8 +261,14 @@ impl Client {
     /// not read soon leaves the server with unsent bytes (the kernel would
     /// otherwise grow the buffer to tens of megabytes on loopback).
     pub fn shrink_receive_buffer(&mut self) {
+        self.set_receive_buffer(16 * 1024);
+    }
+
+    /// Sets the socket's receive buffer. A client that shrank it and then
+    /// reads a lot should grow it first: with a tiny window, Linux may send
+    /// only when a probe timer fires, a segment every 200 ms.
+    pub fn set_receive_buffer(&mut self, size: libc::c_int) {
         use std::os::fd::AsRawFd;
-        let size: libc::c_int = 16 * 1024;
         // SAFETY: setsockopt reads `size` for the call's duration only.
         let rc = unsafe {
             libc::setsockopt(

@@ -38,6 +38,10 @@ pub(crate) const OWN_ALLOWANCE: usize = 2 * 1024;
 /// Bytes of a big reply produced at a time, while the share has room.
 pub(super) const PIECE: usize = 64 * 1024;
 
+/// Capacity an emptied buffer keeps for the next burst while the share
+/// has room.
+const KEEP: usize = 16 * 1024;
+
 /// A connection's turn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Turn {
@@ -130,6 +134,17 @@ pub(super) fn output_bound(clients_full: bool) -> usize {
         OWN_ALLOWANCE
     } else {
         OUTPUT_HIGH_WATER
+    }
+}
+
+/// Capacity an emptied (or mostly consumed) buffer may keep: some for the
+/// next burst while the clients' share has room, none once it is used up,
+/// so that the connection's own allowance goes to the bytes it needs.
+pub(super) fn keep(budget: &Budget) -> usize {
+    if budget.clients_full() {
+        0
+    } else {
+        KEEP
     }
 }
 

@@ -119,7 +119,7 @@ impl Lifecycle {
         t: &mut Transport,
         now: Progress,
     ) -> Flow {
-        let drained = t.unsent() == 0;
+        let drained = !t.has_output();
         match self.phase {
             Phase::Open | Phase::Draining => {
                 let answered = !now.in_flight && now.input_empty;
@@ -184,7 +184,7 @@ impl Lifecycle {
     ) -> Flow {
         self.idle_timer = None;
         if let Some(timeout) = cx.shared().config().idle_timeout() {
-            let idle = !in_flight && t.unsent() == 0;
+            let idle = !in_flight && !t.has_output();
             if idle && cx.now() >= self.last_active + timeout {
                 log::debug!(
                     "connection {} ({}) idle for {timeout:?}, closing",

@@ -35,7 +35,7 @@ use std::time::{Duration, Instant};
 
 use mio::net::TcpStream;
 
-use self::backpressure::{output_bound, room, Hold, PIECE};
+use self::backpressure::{keep, output_bound, room, Hold, OWN_ALLOWANCE, PIECE};
 use self::lifecycle::{Lifecycle, Phase, Progress};
 use self::session::{Pause, Session};
 use self::transport::Transport;
@@ -54,7 +54,8 @@ pub struct Connection {
     transport: Transport,
     session: Session,
     lifecycle: Lifecycle,
-    /// What its buffers were last counted at in the budget.
+    /// What its buffers were last counted at in the budget: the bytes past
+    /// its own allowance, which is all that draws on the clients' share.
     charged: usize,
     /// When a write last took bytes (or the connection opened): how long
     /// it has left its replies unread.
@@ -143,13 +144,25 @@ impl Connection {
                 Event::Broken(kind) => {
                     return self.lifecycle.broken(cx, &self.transport, kind.into());
                 }
-                Event::Evict => {
+                Event::Evict if self.transport.peer_closed() && !self.transport.has_output() => {
                     log::info!(
-                        "connection {} ({}) evicted: it held {} bytes of client buffers \
-                         without reading, with client buffers over their share",
+                        "connection {} ({}) closed: its peer left part of a line ({} bytes) that \
+                         client buffers have no room to complete",
                         cx.pid(),
                         self.transport.peer(),
-                        self.weight()
+                        self.transport.input().len()
+                    );
+                    cx.shared().stats_mut().client_evicted();
+                    return self.lifecycle.close(cx);
+                }
+                Event::Evict => {
+                    log::info!(
+                        "connection {} ({}) evicted: it held {} bytes of buffers and pinned {} \
+                         bytes of a reply without reading, with client buffers pressed",
+                        cx.pid(),
+                        self.transport.peer(),
+                        self.held(),
+                        self.transport.pinned()
                     );
                     cx.shared().stats_mut().client_evicted();
                     return self.lifecycle.close(cx);
@@ -204,22 +217,46 @@ impl Connection {
         if self.transport.streaming() && !self.transport.write_blocked() {
             return AfterWrite::NextPass;
         }
-        if self.starved(shared) {
-            return AfterWrite::WaitForRoom;
+        if self.lifecycle.keeps_input() && self.transport.may_have_input() {
+            // It stopped reading for want of room: read now if the share
+            // has some again, else wait for it.
+            return if self.starved(shared) {
+                AfterWrite::WaitForRoom
+            } else {
+                AfterWrite::Now(Event::Room)
+            };
         }
         self.release_idle_buffers(shared);
         AfterWrite::Nothing
     }
 
-    /// Bytes the connection holds or pins, if it is not reading its
-    /// replies (its socket full and nothing taken for `NOT_READING_AFTER`
-    /// up to `now`): its weight as a candidate for eviction.
-    pub fn hoarding(&self, now: Instant) -> Option<usize> {
+    /// What the connection weighs as a candidate for eviction, if it is
+    /// not reading its replies (its socket full and nothing taken for
+    /// `NOT_READING_AFTER` up to `now`): the bytes it draws on the clients'
+    /// share, and, when snapshots alone keep memory alive (`orphans`), the
+    /// data its big reply still pins. `None` if it is reading, or costs
+    /// the share nothing.
+    pub fn hoarding(&self, now: Instant, orphans: bool) -> Option<usize> {
         let stuck = self.lifecycle.phase() != Phase::Closed
             && self.transport.has_output()
             && self.transport.write_blocked()
             && now.saturating_duration_since(self.last_sent) >= NOT_READING_AFTER;
-        stuck.then(|| self.weight())
+        let pinned = if orphans { self.transport.pinned() } else { 0 };
+        let weight = self.charged + pinned;
+        (stuck && weight > 0).then_some(weight)
+    }
+
+    /// Whether the connection is at a dead end: its peer has closed, and
+    /// it holds part of a line past its own allowance that the clients'
+    /// share has no room to complete. Nothing it holds can become a
+    /// request, and nobody will read a reply: it is closed when client
+    /// buffers are pressed.
+    pub fn dead_end(&self, shared: &Shared) -> bool {
+        self.lifecycle.phase() != Phase::Closed
+            && self.transport.peer_closed()
+            && self.charged > 0
+            && !self.transport.input().contains(&b'\n')
+            && self.starved(shared)
     }
 
     /// Gives back what the connection counted.
@@ -227,11 +264,6 @@ impl Connection {
         shared.stats_mut().connection_closed();
         shared.budget_mut().client_buffers(self.charged, 0);
         self.charged = 0;
-    }
-
-    /// Bytes of buffers held and of data a big reply still has to render.
-    fn weight(&self) -> usize {
-        self.charged + self.transport.pinned()
     }
 
     /// Runs requests and reads more input until nothing more can be done
@@ -250,9 +282,11 @@ impl Connection {
             }
             if self.transport.may_have_input() {
                 let enough = cx.shared().config().max_line + 2;
-                let keep = self.lifecycle.keeps_input();
+                let kept = self.lifecycle.keeps_input();
+                self.transport.compact_input(keep(cx.shared().budget()));
+                self.account(cx.shared());
                 let room = room(cx.shared().budget(), self.held());
-                match self.transport.read(enough, keep, room) {
+                match self.transport.read(enough, kept, room) {
                     Ok(true) => {
                         self.lifecycle.touch(cx.now());
                         self.account(cx.shared());
@@ -291,7 +325,7 @@ impl Connection {
     /// budget allows; notes the activity.
     fn write(&mut self, now: Instant, shared: &Shared) -> io::Result<()> {
         let piece = room(shared.budget(), self.held()).clamp(1, PIECE);
-        if self.transport.flush(piece)? {
+        if self.transport.flush(piece, keep(shared.budget()))? {
             self.lifecycle.touch(now);
             self.last_sent = now;
         }
@@ -314,10 +348,10 @@ impl Connection {
 
     /// Counts what its buffers hold now in the budget.
     fn account(&mut self, shared: &mut Shared) {
-        let held = self.held();
-        if held != self.charged {
-            shared.budget_mut().client_buffers(self.charged, held);
-            self.charged = held;
+        let charge = self.held().saturating_sub(OWN_ALLOWANCE);
+        if charge != self.charged {
+            shared.budget_mut().client_buffers(self.charged, charge);
+            self.charged = charge;
         }
     }
 

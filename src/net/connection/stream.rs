@@ -40,6 +40,15 @@ impl Stream {
         done
     }
 
+    /// Bytes the snapshot holds alone (a copy, not shared with the list):
+    /// the connection's to count.
+    pub(super) fn own_bytes(&self) -> usize {
+        match &self.listing {
+            Listing::Items(items) => items.own_bytes(),
+            Listing::Names(_) => 0,
+        }
+    }
+
     /// Bytes of data not yet rendered, roughly: what the snapshot pins.
     pub(super) fn bytes_left(&self) -> usize {
         match &self.listing {

@@ -122,6 +122,12 @@ impl Transport {
         self.read == ReadSide::Eof
     }
 
+    /// The peer has closed its side (or the server is stopping and reads
+    /// only what has arrived): what is in the socket is all there will be.
+    pub(super) fn peer_closed(&self) -> bool {
+        self.read == ReadSide::Exhaust
+    }
+
     /// The socket may hold more bytes.
     pub(super) fn may_have_input(&self) -> bool {
         matches!(self.read, ReadSide::Ready | ReadSide::Exhaust)
@@ -149,6 +155,16 @@ impl Transport {
         self.start = 0;
     }
 
+    /// Drops the consumed bytes from the input, and gives back capacity
+    /// the rest no longer needs (see `shrink`).
+    pub(super) fn compact_input(&mut self, keep: usize) {
+        if self.start > 0 {
+            self.input.drain(..self.start);
+            self.start = 0;
+        }
+        shrink(&mut self.input, keep);
+    }
+
     /// Reads while the socket may have bytes, fewer than `enough` are
     /// waiting to be consumed, and fewer than `room` bytes have been kept.
     /// Returns whether anything came (bytes or EOF). With `keep` false,
@@ -170,6 +186,8 @@ impl Transport {
                     }
                     Ok(n) => {
                         if keep {
+                            // Exactly: the budget counts capacity.
+                            self.input.reserve_exact(n);
                             self.input.extend_from_slice(&buf[..n]);
                             room -= n;
                         }
@@ -234,9 +252,11 @@ impl Transport {
         self.stream.is_some()
     }
 
-    /// Bytes the buffers hold (their capacity: what the heap gives them).
+    /// Bytes the buffers hold (their capacity: what the heap gives them),
+    /// and what a reply being produced holds alone.
     pub(super) fn held(&self) -> usize {
-        self.input.capacity() + self.output.capacity()
+        let stream = self.stream.as_ref().map_or(0, Stream::own_bytes);
+        self.input.capacity() + self.output.capacity() + stream
     }
 
     /// Bytes of data a reply being produced still has to render.
@@ -246,18 +266,19 @@ impl Transport {
 
     /// Writes pending output, and produces more of a streamed reply in
     /// pieces of about `piece` bytes, until done, the socket is full, or
-    /// `PRODUCE_PER_FLUSH` bytes were produced. Returns whether anything
-    /// was written.
-    pub(super) fn flush(&mut self, piece: usize) -> io::Result<bool> {
+    /// `PRODUCE_PER_FLUSH` bytes were produced; then gives back output
+    /// capacity past `keep` (see `shrink`). Returns whether anything was
+    /// written.
+    pub(super) fn flush(&mut self, piece: usize, keep: usize) -> io::Result<bool> {
         let mut wrote = false;
         let mut produced = 0;
         loop {
             wrote |= self.write_out()?;
             if self.unsent() > 0 || produced >= PRODUCE_PER_FLUSH {
-                return Ok(wrote);
+                break;
             }
             let Some(stream) = &mut self.stream else {
-                return Ok(wrote);
+                break;
             };
             let before = self.output.len();
             if stream.produce(&mut self.output, piece) {
@@ -265,6 +286,8 @@ impl Transport {
             }
             produced += self.output.len() - before;
         }
+        shrink(&mut self.output, keep);
+        Ok(wrote)
     }
 
     /// Writes `output[sent..]` until done or the socket is full.
@@ -308,5 +331,25 @@ impl Transport {
             self.start = 0;
             self.output = Vec::new();
         }
+    }
+}
+
+/// Gives back a buffer's capacity past what its bytes need, so that the
+/// budget (which counts capacity) sees memory freed as soon as the bytes
+/// are consumed or sent: a buffer keeps up to `keep` bytes for the next
+/// burst, and one under a quarter full shrinks to twice its length (to its
+/// length when `keep` is 0: client buffers are pressed).
+fn shrink(buf: &mut Vec<u8>, keep: usize) {
+    let capacity = buf.capacity();
+    if capacity <= keep {
+        return;
+    }
+    if buf.is_empty() {
+        *buf = Vec::new();
+    } else if keep == 0 {
+        // Pressed: every byte of the allowance goes to what is needed.
+        buf.shrink_to_fit();
+    } else if buf.len() < capacity / 4 {
+        buf.shrink_to((2 * buf.len()).max(keep));
     }
 }
