@@ -29,10 +29,22 @@ Options:
                            ping   PING
                            fill   PUT one item to each of -n new lists
                            idle   open -c connections, PING each, hold them
+                         and, to see what heavy requests cost everyone else
+                         (run them with --probe):
+                           del-scan  DEL a missing item from a prefilled list
+                                     (e.g. --keys 1 --prefill 2000000)
+                           big-list  LIST a prefilled list (e.g. --keys 1
+                                     --prefill 60000 --size 1000: 60 MB)
+                           lists     LISTS over --keys lists of --prefill
+                                     items (e.g. --keys 1000000 --prefill 1)
       --keys N           lists the requests spread over [default: 1000]
       --size BYTES       item size [default: 16]
       --prefill N        items per list before a list or mixed run [default: 10]
       --seed N           seed of the key choice [default: 1]
+      --probe RATE       during each workload, one more connection sends
+                         PING RATE times a second and reports its latency
+                         percentiles (from when each PING was due) [default:
+                         0, off]
       --csv              print CSV instead of the table
   -q, --quiet            no progress lines
   -h, --help             print this help and exit
@@ -86,6 +98,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> 
         size: 16,
         prefill: 10,
         seed: 1,
+        probe: 0,
         progress: true,
     };
     let mut output = Output::Table;
@@ -130,17 +143,16 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> 
             "--size" => config.size = number(&name, &value()?)?,
             "--prefill" => config.prefill = number(&name, &value()?)?,
             "--seed" => config.seed = number(&name, &value()?)?,
+            "--probe" => config.probe = number(&name, &value()?)?,
             "-t" => {
                 config.workloads = value()?
                     .split(',')
-                    .map(|w| match w.trim() {
-                        "put" => Ok(Workload::Put),
-                        "list" => Ok(Workload::List),
-                        "mixed" => Ok(Workload::Mixed),
-                        "ping" => Ok(Workload::Ping),
-                        "fill" => Ok(Workload::Fill),
-                        "idle" => Ok(Workload::Idle),
-                        other => Err(format!("unknown workload '{other}'")),
+                    .map(|w| {
+                        let w = w.trim();
+                        Workload::ALL
+                            .into_iter()
+                            .find(|k| k.name() == w)
+                            .ok_or_else(|| format!("unknown workload '{w}'"))
                     })
                     .collect::<Result<_, _>>()?
             }

@@ -55,6 +55,8 @@ struct Conn {
     end: usize,
     /// Requests in flight: when each was written, and what it expects.
     pending: VecDeque<(Instant, Expect)>,
+    /// How far the reply at `input[start..]` has been scanned.
+    scan: replies::Scan,
 }
 
 /// Open connections to one server.
@@ -98,6 +100,7 @@ impl Driver {
                 start: 0,
                 end: 0,
                 pending: VecDeque::new(),
+                scan: replies::Scan::default(),
             });
         }
         Ok(Driver {
@@ -252,10 +255,11 @@ impl Driver {
                 conn.start = conn.end;
                 break;
             };
-            let Some(reply) = replies::take(proto, &conn.input[conn.start..conn.end], expect)
-            else {
+            let input = &conn.input[conn.start..conn.end];
+            let Some(reply) = replies::take(proto, input, expect, &mut conn.scan) else {
                 break;
             };
+            conn.scan = replies::Scan::default();
             conn.start += reply.len;
             conn.pending.pop_front();
             outcome.completed += 1;

@@ -53,6 +53,11 @@ impl Histogram {
         self.max = self.max.max(ns);
     }
 
+    /// Samples counted.
+    pub fn count(&self) -> u64 {
+        self.total
+    }
+
     /// The largest sample.
     pub fn max(&self) -> u64 {
         self.max

@@ -9,12 +9,15 @@
 //! - `requests.rs`: request bytes per workload and protocol.
 //! - `replies.rs`: reply framing, todo and RESP.
 //! - `histogram.rs`: latency percentiles.
+//! - `probe.rs`: the latency probe, a PING at a fixed rate on its own
+//!   connection while a workload runs.
 //! - `report.rs`: the table, CSV and `result` lines.
 //! - this file: runs the workloads and prints.
 
 mod args;
 mod driver;
 mod histogram;
+mod probe;
 mod replies;
 mod report;
 mod requests;

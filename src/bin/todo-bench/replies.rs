@@ -14,69 +14,99 @@ pub struct Reply {
     pub bad: bool,
 }
 
+/// How far the scan of a reply that is not all there yet has got, so that
+/// the bytes that arrive next are not scanned again from the start: a
+/// 60 MB `LIST` arrives in many reads. Reset it when a reply is taken.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Scan {
+    /// Where the next line starts.
+    at: usize,
+    /// Data lines (todo) seen so far.
+    data: u64,
+    /// Array elements (RESP) still to come, once the header is read.
+    left: Option<i64>,
+}
+
 /// Takes the reply at the front of `buf`, or `None` if it is not all there
-/// yet.
-pub fn take(proto: Proto, buf: &[u8], expect: Expect) -> Option<Reply> {
+/// yet (`scan` then remembers how far it looked).
+pub fn take(proto: Proto, buf: &[u8], expect: Expect, scan: &mut Scan) -> Option<Reply> {
     match proto {
-        Proto::Todo => take_todo(buf, expect),
-        Proto::Redis => take_resp(buf, expect),
+        Proto::Todo => take_todo(buf, expect, scan),
+        Proto::Redis => take_resp(buf, expect, scan),
     }
 }
 
 /// Todo protocol: `* ` data lines, then `OK` or `ERR ...`.
-fn take_todo(buf: &[u8], expect: Expect) -> Option<Reply> {
-    let mut at = 0;
-    let mut data = 0;
+fn take_todo(buf: &[u8], expect: Expect, scan: &mut Scan) -> Option<Reply> {
     loop {
+        let at = scan.at;
         let lf = at + buf[at..].iter().position(|&b| b == b'\n')?;
         let line = &buf[at..lf];
-        at = lf + 1;
+        scan.at = lf + 1;
         if line.starts_with(b"* ") {
-            data += 1;
+            scan.data += 1;
             continue;
         }
-        let bad = if line == b"OK" {
-            match expect {
-                Expect::Done | Expect::Pong => data > 0,
-                Expect::Items | Expect::Any => false,
-            }
-        } else {
-            // `ERR ...` is a failure, anything else is malformed; either way
-            // it ends the reply.
-            expect != Expect::Any || !line.starts_with(b"ERR ")
+        let data = scan.data;
+        let bad = match expect {
+            Expect::Done | Expect::Pong => line != b"OK" || data > 0,
+            Expect::Items => line != b"OK",
+            Expect::Missing => line != b"ERR not found" || data > 0,
+            Expect::Any => line != b"OK" && !line.starts_with(b"ERR "),
         };
-        return Some(Reply { len: at, bad });
+        return Some(Reply { len: scan.at, bad });
     }
 }
 
 /// RESP: `+simple`, `-error`, `:integer`, `$bulk`, `*array` of bulks.
-fn take_resp(buf: &[u8], expect: Expect) -> Option<Reply> {
-    let (kind, line, mut at) = resp_line(buf, 0)?;
+fn take_resp(buf: &[u8], expect: Expect, scan: &mut Scan) -> Option<Reply> {
+    if let Some(left) = scan.left {
+        return take_array(buf, expect, scan, left);
+    }
+    let (kind, line, at) = resp_line(buf, 0)?;
     let bad = match kind {
         b'+' => !(expect == Expect::Pong && line == b"PONG" || expect == Expect::Any),
         b'-' => expect != Expect::Any,
-        b':' => !matches!(expect, Expect::Done | Expect::Any),
+        b':' => match expect {
+            Expect::Missing => line != b"0",
+            Expect::Done | Expect::Any => false,
+            _ => true,
+        },
         b'$' => {
-            at = skip_bulk(buf, at, line)?;
-            expect != Expect::Any
+            let end = skip_bulk(buf, at, line)?;
+            return Some(Reply {
+                len: end,
+                bad: expect != Expect::Any,
+            });
         }
         b'*' => {
-            let count: i64 = parse_int(line)?;
-            for _ in 0..count.max(0) {
-                let (kind, len, next) = resp_line(buf, at)?;
-                if kind != b'$' {
-                    return Some(Reply {
-                        len: next,
-                        bad: true,
-                    });
-                }
-                at = skip_bulk(buf, next, len)?;
-            }
-            !matches!(expect, Expect::Items | Expect::Any)
+            scan.at = at;
+            let count = parse_int(line)?;
+            return take_array(buf, expect, scan, count.max(0));
         }
         _ => true,
     };
     Some(Reply { len: at, bad })
+}
+
+/// The elements of an array whose header has been read.
+fn take_array(buf: &[u8], expect: Expect, scan: &mut Scan, mut left: i64) -> Option<Reply> {
+    while left > 0 {
+        scan.left = Some(left);
+        let (kind, len, next) = resp_line(buf, scan.at)?;
+        if kind != b'$' {
+            return Some(Reply {
+                len: next,
+                bad: true,
+            });
+        }
+        scan.at = skip_bulk(buf, next, len)?;
+        left -= 1;
+    }
+    Some(Reply {
+        len: scan.at,
+        bad: !matches!(expect, Expect::Items | Expect::Any),
+    })
 }
 
 /// The CRLF line at `at`: its type byte, its content, and where the next
@@ -107,11 +137,48 @@ mod tests {
     use super::*;
 
     fn todo(buf: &[u8], expect: Expect) -> Option<Reply> {
-        take(Proto::Todo, buf, expect)
+        take(Proto::Todo, buf, expect, &mut Scan::default())
     }
 
     fn redis(buf: &[u8], expect: Expect) -> Option<Reply> {
-        take(Proto::Redis, buf, expect)
+        take(Proto::Redis, buf, expect, &mut Scan::default())
+    }
+
+    #[test]
+    fn a_reply_arriving_in_pieces_is_scanned_once() {
+        for proto in [Proto::Todo, Proto::Redis] {
+            let whole: &[u8] = match proto {
+                Proto::Todo => b"* a\n* bb\n* c\nOK\n",
+                Proto::Redis => b"*3\r\n$1\r\na\r\n$2\r\nbb\r\n$1\r\nc\r\n",
+            };
+            let mut scan = Scan::default();
+            for end in 0..whole.len() {
+                assert_eq!(take(proto, &whole[..end], Expect::Items, &mut scan), None);
+            }
+            let reply = take(proto, whole, Expect::Items, &mut scan);
+            assert_eq!(
+                reply,
+                Some(Reply {
+                    len: whole.len(),
+                    bad: false
+                }),
+                "{proto:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_missing_item_is_the_expected_reply_of_a_del_scan() {
+        assert_eq!(
+            todo(b"ERR not found\n", Expect::Missing),
+            Some(Reply {
+                len: 14,
+                bad: false
+            })
+        );
+        assert!(todo(b"OK\n", Expect::Missing).unwrap().bad);
+        assert!(!redis(b":0\r\n", Expect::Missing).unwrap().bad);
+        assert!(redis(b":1\r\n", Expect::Missing).unwrap().bad);
     }
 
     #[test]

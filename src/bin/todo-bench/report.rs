@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::driver::Outcome;
+use crate::histogram::Histogram;
 use crate::workload::{Proto, Workload};
 
 /// One workload's result.
@@ -17,6 +18,8 @@ pub struct Report {
     pub pipeline: usize,
     /// What was measured.
     pub outcome: Outcome,
+    /// What the latency probe saw meanwhile, if one ran.
+    pub probe: Option<Histogram>,
 }
 
 impl Report {
@@ -66,6 +69,14 @@ impl Report {
         if !self.clean() {
             row.push_str("  NOT CLEAN: replies were errors or malformed");
         }
+        if let Some(probe) = &self.probe {
+            let [p50, p99, p999, max] = probe_micros(probe);
+            let _ = write!(
+                row,
+                "\n  probe PING: p50 {p50:.1} us, p99 {p99:.1} us, p99.9 {p999:.1} us, max {max:.1} us ({} PINGs)",
+                probe.count()
+            );
+        }
         row
     }
 
@@ -84,6 +95,14 @@ impl Report {
         let mut line = format!("result proto={proto}");
         for ((name, _), figure) in COLUMNS.iter().zip(self.figures()) {
             let _ = write!(line, " {name}={figure}");
+        }
+        if let Some(probe) = &self.probe {
+            let [p50, p99, p999, max] = probe_micros(probe);
+            let _ = write!(
+                line,
+                " probe_p50_us={p50:.1} probe_p99_us={p99:.1} probe_p999_us={p999:.1} \
+                 probe_max_us={max:.1}"
+            );
         }
         let _ = write!(
             line,
@@ -118,4 +137,15 @@ pub const TABLE_HEADER: &str =
 /// The CSV header.
 pub fn csv_header() -> String {
     COLUMNS.map(|(name, _)| name).join(",")
+}
+
+/// The probe's p50, p99, p99.9 and max, in microseconds.
+fn probe_micros(probe: &Histogram) -> [f64; 4] {
+    let us = |ns: u64| ns as f64 / 1000.0;
+    [
+        us(probe.quantile(0.5)),
+        us(probe.quantile(0.99)),
+        us(probe.quantile(0.999)),
+        us(probe.max()),
+    ]
 }

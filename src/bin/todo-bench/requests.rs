@@ -16,6 +16,9 @@ pub enum Expect {
     /// Anything well framed, an error included: clearing a list that may
     /// not exist.
     Any,
+    /// `ERR not found` (todo) or `:0` (Redis `LREM`): removing an item
+    /// that is not there.
+    Missing,
 }
 
 /// Makes the requests of one workload.
@@ -85,6 +88,38 @@ impl Generator {
                 self.seq += 1;
                 self.put(out, key)
             }
+            Workload::DelScan => {
+                let key = self.random_key();
+                match self.proto {
+                    Proto::Todo => self.command(out, "DEL", "", key, false),
+                    Proto::Redis => self.command(out, "", "LREM", key, false),
+                }
+                out.truncate(out.len() - self.eol().len());
+                if self.proto == Proto::Redis {
+                    out.extend_from_slice(b" 1");
+                }
+                out.extend_from_slice(b" no-such-item");
+                out.extend_from_slice(self.eol());
+                Expect::Missing
+            }
+            Workload::BigList => {
+                let key = self.random_key();
+                self.list(out, key)
+            }
+            Workload::Lists => {
+                out.extend_from_slice(match self.proto {
+                    Proto::Todo => b"LISTS\n",
+                    Proto::Redis => b"KEYS *\r\n",
+                });
+                Expect::Items
+            }
+        }
+    }
+
+    fn eol(&self) -> &'static [u8] {
+        match self.proto {
+            Proto::Todo => b"\n",
+            Proto::Redis => b"\r\n",
         }
     }
 

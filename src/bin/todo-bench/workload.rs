@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use crate::driver::{Driver, Limit, Outcome};
+use crate::probe::Probe;
 use crate::report::Report;
 use crate::requests::Generator;
 
@@ -33,6 +34,13 @@ pub enum Workload {
     Fill,
     /// Open the connections, `PING` once on each, and hold them open.
     Idle,
+    /// `DEL` (`LREM`) of an item that is not there, from a prefilled list:
+    /// a scan of the whole list each time.
+    DelScan,
+    /// `LIST` (`LRANGE 0 -1`) of a prefilled list, meant to be big.
+    BigList,
+    /// `LISTS` (`KEYS *`) over `--keys` prefilled lists.
+    Lists,
 }
 
 impl Workload {
@@ -45,7 +53,35 @@ impl Workload {
             Workload::Ping => "ping",
             Workload::Fill => "fill",
             Workload::Idle => "idle",
+            Workload::DelScan => "del-scan",
+            Workload::BigList => "big-list",
+            Workload::Lists => "lists",
         }
+    }
+
+    /// Every workload, for the command line.
+    pub const ALL: [Workload; 9] = [
+        Workload::Put,
+        Workload::List,
+        Workload::Mixed,
+        Workload::Ping,
+        Workload::Fill,
+        Workload::Idle,
+        Workload::DelScan,
+        Workload::BigList,
+        Workload::Lists,
+    ];
+
+    /// It reads lists that the setup fills first.
+    fn prefilled(self) -> bool {
+        matches!(
+            self,
+            Workload::List
+                | Workload::Mixed
+                | Workload::DelScan
+                | Workload::BigList
+                | Workload::Lists
+        )
     }
 }
 
@@ -77,6 +113,9 @@ pub struct Config {
     pub prefill: usize,
     /// Seed of the key choice.
     pub seed: u64,
+    /// PINGs a second from the latency probe during each workload; 0 for
+    /// no probe.
+    pub probe: u32,
     /// Print a progress line to stderr every second.
     pub progress: bool,
 }
@@ -104,7 +143,7 @@ pub fn run_workload(config: &Config, workload: Workload) -> io::Result<Report> {
 
     // Setup: empty the lists (all of them, before any is filled again: the
     // connections do not order requests among themselves), then prefill.
-    if matches!(workload, Workload::Put | Workload::List | Workload::Mixed) {
+    if workload == Workload::Put || workload.prefilled() {
         let mut key = 0;
         let keys = config.keys;
         let clear = &mut |out: &mut Vec<u8>| {
@@ -120,7 +159,7 @@ pub fn run_workload(config: &Config, workload: Workload) -> io::Result<Report> {
     }
     // Mixed is prefilled too, so that its LISTs never find a list missing
     // (todo-server's `ERR not found`, where Redis answers an empty array).
-    if matches!(workload, Workload::List | Workload::Mixed) && config.prefill > 0 {
+    if workload.prefilled() && config.prefill > 0 {
         let total = config.keys * config.prefill as u64;
         let mut n = 0;
         let keys = config.keys;
@@ -154,6 +193,7 @@ pub fn run_workload(config: &Config, workload: Workload) -> io::Result<Report> {
             connections,
             pipeline: 1,
             outcome,
+            probe: None,
         });
     }
 
@@ -186,12 +226,18 @@ pub fn run_workload(config: &Config, workload: Workload) -> io::Result<Report> {
             );
         }
     };
+    let probe = match config.probe {
+        0 => None,
+        rate => Some(Probe::start(config.addr, config.proto, rate)?),
+    };
     let outcome = driver.run(config.pipeline, next, limit, true, &mut progress)?;
+    let probe = probe.map(Probe::finish).transpose()?;
     Ok(Report {
         workload,
         connections,
         pipeline: config.pipeline,
         outcome,
+        probe,
     })
 }
 

@@ -217,7 +217,8 @@ impl Connection {
         if self.transport.streaming() && !self.transport.write_blocked() {
             return AfterWrite::NextPass;
         }
-        if self.lifecycle.keeps_input() && self.transport.may_have_input() {
+        let enough = shared.config().max_line + 2;
+        if self.lifecycle.keeps_input() && self.transport.wants_input(enough) {
             // It stopped reading for want of room: read now if the share
             // has some again, else wait for it.
             return if self.starved(shared) {
@@ -280,8 +281,8 @@ impl Connection {
                 self.lifecycle.quit();
                 self.transport.discard_input();
             }
-            if self.transport.may_have_input() {
-                let enough = cx.shared().config().max_line + 2;
+            let enough = cx.shared().config().max_line + 2;
+            if self.transport.wants_input(enough) {
                 let kept = self.lifecycle.keeps_input();
                 self.transport.compact_input(keep(cx.shared().budget()));
                 self.account(cx.shared());
@@ -337,7 +338,7 @@ impl Connection {
     /// has room.
     fn starved(&self, shared: &Shared) -> bool {
         self.lifecycle.keeps_input()
-            && self.transport.may_have_input()
+            && self.transport.wants_input(shared.config().max_line + 2)
             && room(shared.budget(), self.held()) == 0
     }
 

@@ -22,8 +22,8 @@ use crate::todo::Listing;
 const READ_CHUNK: usize = 64 * 1024;
 
 /// Bytes of a streamed reply one flush produces at most, so that one big
-/// reply does not hold up a pass: about 100 µs of rendering.
-const PRODUCE_PER_FLUSH: usize = 256 * 1024;
+/// reply does not hold up a pass: some 30 µs of rendering.
+const PRODUCE_PER_FLUSH: usize = 64 * 1024;
 
 thread_local! {
     /// Where every connection reads into before it keeps what it received:
@@ -128,6 +128,12 @@ impl Transport {
         self.read == ReadSide::Exhaust
     }
 
+    /// The socket may hold more bytes, and fewer than `enough` wait to be
+    /// consumed: a read would be worth it.
+    pub(super) fn wants_input(&self, enough: usize) -> bool {
+        self.may_have_input() && self.input.len() - self.start < enough.max(READ_CHUNK)
+    }
+
     /// The socket may hold more bytes.
     pub(super) fn may_have_input(&self) -> bool {
         matches!(self.read, ReadSide::Ready | ReadSide::Exhaust)
@@ -158,7 +164,10 @@ impl Transport {
     /// Drops the consumed bytes from the input, and gives back capacity
     /// the rest no longer needs (see `shrink`).
     pub(super) fn compact_input(&mut self, keep: usize) {
-        if self.start > 0 {
+        // Moving what is left to the front costs a copy of it: done once
+        // half the buffer is consumed (so each byte moves about once), or
+        // always when every byte of capacity counts (`keep` is 0).
+        if self.start > 0 && (keep == 0 || 2 * self.start >= self.input.len()) {
             self.input.drain(..self.start);
             self.start = 0;
         }
@@ -166,18 +175,18 @@ impl Transport {
     }
 
     /// Reads while the socket may have bytes, fewer than `enough` are
-    /// waiting to be consumed, and fewer than `room` bytes have been kept.
+    /// waiting to be consumed, and fewer than `room` bytes have been kept
+    /// (call `compact_input` first, to reuse the consumed part).
     /// Returns whether anything came (bytes or EOF). With `keep` false,
     /// bytes are read and dropped, whatever the room.
     pub(super) fn read(&mut self, enough: usize, keep: bool, mut room: usize) -> io::Result<bool> {
-        if self.start > 0 {
-            self.input.drain(..self.start);
-            self.start = 0;
-        }
         let enough = enough.max(READ_CHUNK);
         let mut progress = false;
         READ_BUF.with_borrow_mut(|buf| {
-            while self.may_have_input() && self.input.len() < enough && (room > 0 || !keep) {
+            while self.may_have_input()
+                && self.input.len() - self.start < enough
+                && (room > 0 || !keep)
+            {
                 let want = if keep { room.min(buf.len()) } else { buf.len() };
                 match self.socket.read(&mut buf[..want]) {
                     Ok(0) => {
