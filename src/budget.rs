@@ -78,6 +78,14 @@ impl Budget {
         true
     }
 
+    /// Counts `bytes` of stored data whatever the limit: data rebuilt from
+    /// the log, which was acknowledged and must be loaded. Returns whether
+    /// the store's share still holds it.
+    pub fn charge(&mut self, bytes: u64) -> bool {
+        self.store.used += bytes;
+        self.store.max == 0 || self.store.used <= self.store.max
+    }
+
     /// Gives back `bytes` counted with `reserve`.
     pub fn release(&mut self, bytes: u64) {
         debug_assert!(bytes <= self.store.used, "released more than reserved");

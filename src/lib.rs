@@ -14,8 +14,10 @@
 //! - [`stats`]: the counters `STATS` reports. [`budget`]: where memory is
 //!   counted. [`shared`]: the two, with the configuration, as every process
 //!   sees them.
+//! - [`store`]: the durable log: records, group commit, replay, compaction,
+//!   the helper thread that syncs. Knows bytes, not lists.
 //! - [`todo`](mod@todo): the guide's manager and list processes, and their
-//!   messages.
+//!   messages; they log their changes to the store and rebuild from it.
 //! - [`protocol`]: where bytes become lines (`frame.rs`), a line becomes a
 //!   request (`request.rs`), and results become reply bytes (`reply.rs`);
 //!   no I/O.
@@ -38,4 +40,5 @@ pub mod protocol;
 pub mod runtime;
 pub mod shared;
 pub mod stats;
+pub mod store;
 pub mod todo;

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use todo_server::config::{Command, HELP};
-use todo_server::net::{Server, Stopped};
+use todo_server::net::{Server, StartError, Stopped};
 
 fn main() -> ExitCode {
     let config = match Command::parse(std::env::args_os().skip(1)) {
@@ -25,7 +25,11 @@ fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let mut server = match Server::bind(&config) {
         Ok(server) => server,
-        Err(e) => {
+        Err(StartError::Log(e)) => {
+            eprintln!("todo-server: {e}");
+            return ExitCode::FAILURE;
+        }
+        Err(StartError::Listen(e)) => {
             eprintln!(
                 "todo-server: cannot listen on {}:{}: {e}",
                 config.bind, config.port

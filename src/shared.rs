@@ -7,13 +7,16 @@ use std::time::Instant;
 use crate::budget::Budget;
 use crate::config::Config;
 use crate::stats::Stats;
+use crate::store::Store;
 
-/// The configuration, the counters and the memory account.
+/// The configuration, the counters, the memory account and the log.
 #[derive(Debug)]
 pub struct Shared {
     config: Config,
     stats: Stats,
     budget: Budget,
+    /// The durable log; `None` with `--in-memory`.
+    store: Option<Store>,
 }
 
 impl Shared {
@@ -23,6 +26,34 @@ impl Shared {
             config: config.clone(),
             stats: Stats::new(Instant::now()),
             budget: Budget::new(config.store_memory(), config.client_memory()),
+            store: None,
+        }
+    }
+
+    /// From now on, changes are logged to `store`.
+    pub fn set_store(&mut self, store: Store) {
+        self.store = Some(store);
+    }
+
+    /// The log, if the server keeps one.
+    pub fn store(&self) -> Option<&Store> {
+        self.store.as_ref()
+    }
+
+    /// The log, to append to.
+    pub fn store_mut(&mut self) -> Option<&mut Store> {
+        self.store.as_mut()
+    }
+
+    /// Why changes are refused now, if they are: the log cannot be written.
+    pub fn refusal(&self) -> Option<&str> {
+        self.store.as_ref().and_then(Store::refusal)
+    }
+
+    /// Logs a change, if the server keeps a log.
+    pub fn log(&mut self, record: crate::store::Record<'_>) {
+        if let Some(store) = &mut self.store {
+            store.append(record);
         }
     }
 
@@ -52,9 +83,9 @@ impl Shared {
     }
 
     /// The `STATS` rows, in order, with `processes` live processes.
-    pub fn stats_rows(&self, processes: usize) -> [(&'static str, u64); 13] {
+    pub fn stats_rows(&mut self, processes: usize) -> Vec<(&'static str, String)> {
         let stats = &self.stats;
-        [
+        let mut rows: Vec<(&'static str, String)> = [
             ("uptime_seconds", stats.uptime_seconds()),
             ("connections", stats.connections()),
             ("lists", stats.lists()),
@@ -69,5 +100,46 @@ impl Shared {
             ("rejected_connections", stats.rejected_connections()),
             ("evicted_clients", stats.evicted_clients()),
         ]
+        .into_iter()
+        .map(|(key, value)| (key, value.to_string()))
+        .collect();
+        let Some(store) = &mut self.store else {
+            rows.push(("persistence", "none".into()));
+            return rows;
+        };
+        let report = store.report();
+        let compacting = report.compacting;
+        let ms = |d: std::time::Duration| d.as_millis().to_string();
+        rows.extend([
+            ("persistence", "log".into()),
+            ("fsync", report.fsync.to_string()),
+            ("log_bytes", report.log_bytes.to_string()),
+            ("log_segments", report.segments.to_string()),
+            (
+                "last_sync_age_ms",
+                report.last_sync_age.map_or("never".into(), ms),
+            ),
+            ("syncs", report.syncs.to_string()),
+            ("compacting", u8::from(compacting.is_some()).to_string()),
+            (
+                "compaction_lists",
+                compacting.map_or(0, |p| p.lists).to_string(),
+            ),
+            (
+                "compaction_bytes",
+                compacting.map_or(0, |p| p.bytes).to_string(),
+            ),
+            ("compactions", report.compactions.to_string()),
+            (
+                "compaction_longest_pass_us",
+                report.longest_pass.as_micros().to_string(),
+            ),
+            ("persistence_errors", report.errors.to_string()),
+            (
+                "persistence_failure",
+                report.failure.unwrap_or_else(|| "none".into()),
+            ),
+        ]);
+        rows
     }
 }

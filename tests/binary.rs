@@ -28,6 +28,13 @@ fn help_tells_every_option_and_exits_zero() {
         "--max-memory",
         "--max-clients",
         "--timeout",
+        "--data-dir",
+        "todo-data",
+        "--fsync",
+        "everysec",
+        "--in-memory",
+        "--repair",
+        "--enable-debug",
         "1gb",
         "10000",
         "--help",
@@ -75,7 +82,7 @@ fn bad_options_are_clear_errors_without_panic() {
 fn port_in_use_is_a_clear_error() {
     let taken = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
-    let (code, _, stderr) = run(&["--port", &port]);
+    let (code, _, stderr) = run(&["--in-memory", "--port", &port]);
     assert_eq!(code, Some(1));
     assert!(
         stderr.contains(&format!("cannot listen on 127.0.0.1:{port}")),

@@ -1,6 +1,6 @@
 //! What the loop does once the queue has drained, before it sleeps
-//! (Redis's `beforeSleep`): write every connection that asked, once and
-//! directly; wake connections that stopped reading for want of room in
+//! (Redis's `beforeSleep`): write the pass's log records, then every
+//! connection that asked, once and directly; wake connections that stopped reading for want of room in
 //! client buffers once there is some; and, when client buffers are pressed
 //! (too little room left for a reader to get a full piece of a big reply),
 //! close the connection that holds the most without reading its replies
@@ -12,6 +12,7 @@ use super::connection::AfterWrite;
 use super::msg::Event;
 use super::process::Proc;
 use crate::runtime::{Pid, Runtime};
+use crate::store::Store;
 
 /// How often, at most, the connections are weighed for eviction while
 /// client buffers are pressed.
@@ -48,11 +49,19 @@ impl BeforeSleep {
         }
     }
 
-    /// Writes every connection that asked for it, once. A write that leaves
-    /// a connection something to do now sends it an event; its handler may
+    /// Writes the log's records of the pass (group commit: one `write`,
+    /// and one sync under `--fsync always`), then every connection that
+    /// asked for it, once: its `OK`s that waited for the log leave, or
+    /// become errors if the log could not take them. A write that leaves a
+    /// connection something to do now sends it an event; its handler may
     /// take more requests and ask again, so this repeats until none asks.
     fn write(&mut self, runtime: &mut Runtime<Proc>) {
         loop {
+            let durable = runtime
+                .shared_mut()
+                .store_mut()
+                .map_or(Ok(()), Store::flush);
+            let durable = durable.as_ref().map(|_| ()).map_err(String::as_str);
             self.writing.clear();
             runtime.take_before_sleep(&mut self.writing);
             if self.writing.is_empty() {
@@ -62,7 +71,7 @@ impl BeforeSleep {
             for &pid in &self.writing {
                 let after = match runtime.process_and_shared(pid) {
                     Some((Proc::Connection(connection), shared)) => {
-                        connection.write_before_sleep(now, shared)
+                        connection.write_before_sleep(now, shared, durable)
                     }
                     _ => continue,
                 };

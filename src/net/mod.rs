@@ -1,6 +1,7 @@
 //! The network layer: the `mio` poll loop (`server`), the listening socket
 //! (`listener`), the connection processes (`connection/`), the server's
-//! message type (`msg`), and the process enum that puts the domain's
+//! message type (`msg`), the loop's part in keeping the log
+//! (`persistence`), and the process enum that puts the domain's
 //! processes and the connections in one runtime (`process`).
 
 mod before_sleep;
@@ -8,6 +9,7 @@ mod connection;
 pub mod fd_limit;
 mod listener;
 mod msg;
+mod persistence;
 mod process;
 mod server;
 
@@ -17,7 +19,7 @@ mod tests;
 pub use connection::Connection;
 pub use msg::{Event, Msg};
 pub use process::Proc;
-pub use server::{Server, Stopped};
+pub use server::{Server, StartError, Stopped};
 
 use std::io;
 

@@ -11,20 +11,23 @@
 //!
 //! On SIGINT or SIGTERM the server stops accepting, tells every connection
 //! to answer what it has received, flush and close, and returns once all
-//! have (or after `STOP_GRACE`, for a client that never reads).
+//! have (or after `STOP_GRACE`, for a client that never reads), having
+//! synced the log.
 
 use std::io::{self, Write};
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mio::net::{TcpListener, TcpStream};
-use mio::{Events, Interest, Poll, Token};
+use mio::{Events, Interest, Poll, Token, Waker};
 use signal_hook_mio::v1_0::Signals;
 
 use super::before_sleep::BeforeSleep;
 use super::connection::Connection;
 use super::listener::Listener;
 use super::msg::Event;
+use super::persistence::Persistence;
 use super::process::Proc;
 use super::{fd_limit, interrupted};
 use crate::config::Config;
@@ -40,6 +43,10 @@ const LISTENER: Token = Token(usize::MAX);
 
 /// The signal pipe's token, likewise never a pid's.
 const SIGNALS: Token = Token(usize::MAX - 1);
+
+/// The token of the log's helper thread waking the loop (a compaction
+/// finished, a sync failed), likewise never a pid's.
+const LOG_NEWS: Token = Token(usize::MAX - 2);
 
 /// Readiness events taken per poll.
 const EVENTS: usize = 1024;
@@ -81,6 +88,33 @@ pub struct Server {
     accepted: Vec<(TcpStream, SocketAddr)>,
     /// What runs once the queue has drained.
     before_sleep: BeforeSleep,
+    /// The loop's part in keeping the log.
+    persistence: Persistence,
+}
+
+/// Why a server could not start.
+#[derive(Debug)]
+pub enum StartError {
+    /// The log could not be opened or replayed (locked by another server,
+    /// damaged, unreadable).
+    Log(String),
+    /// The address could not be listened on, or the poll set up.
+    Listen(io::Error),
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StartError::Log(e) => write!(f, "{e}"),
+            StartError::Listen(e) => write!(f, "cannot listen: {e}"),
+        }
+    }
+}
+
+impl From<io::Error> for StartError {
+    fn from(e: io::Error) -> StartError {
+        StartError::Listen(e)
+    }
 }
 
 impl std::fmt::Debug for Server {
@@ -94,9 +128,10 @@ impl std::fmt::Debug for Server {
 }
 
 impl Server {
-    /// Binds the listener, raises the open-file limit for the client limit,
+    /// Opens the log and loads the lists it holds (unless `--in-memory`),
+    /// binds the listener, raises the open-file limit for the client limit,
     /// sets up SIGINT and SIGTERM, and starts the manager.
-    pub fn bind(config: &Config) -> io::Result<Server> {
+    pub fn bind(config: &Config) -> Result<Server, StartError> {
         Server::bind_with_clock(config, Instant::now)
     }
 
@@ -107,20 +142,25 @@ impl Server {
     pub fn bind_with_clock(
         config: &Config,
         clock: impl FnMut() -> Instant + 'static,
-    ) -> io::Result<Server> {
+    ) -> Result<Server, StartError> {
+        let poll = Poll::new()?;
+        let waker = Arc::new(Waker::new(poll.registry(), LOG_NEWS)?);
+        let mut runtime: Runtime<Proc> = Runtime::new(Shared::new(config));
+        let orphans = runtime.shared().budget().orphans().clone();
+        let manager = Manager::new(&orphans);
+        let manager = runtime.spawn(Proc::Todo(Todo::Manager(Box::new(manager))));
+        let wake = move || {
+            let _ = waker.wake();
+        };
+        Persistence::open(&mut runtime, manager, wake).map_err(StartError::Log)?;
         let mut listener = TcpListener::bind(SocketAddr::new(config.bind, config.port))?;
         let addr = listener.local_addr()?;
-        let poll = Poll::new()?;
         poll.registry()
             .register(&mut listener, LISTENER, Interest::READABLE)?;
         let mut signals = Signals::new([libc::SIGINT, libc::SIGTERM])?;
         poll.registry()
             .register(&mut signals, SIGNALS, Interest::READABLE)?;
         check_fd_limit(config.max_clients as u64);
-        let mut runtime: Runtime<Proc> = Runtime::new(Shared::new(config));
-        let orphans = runtime.shared().budget().orphans().clone();
-        let manager = Manager::new(&orphans);
-        let manager = runtime.spawn(Proc::Todo(Todo::Manager(Box::new(manager))));
         Ok(Server {
             poll,
             events: Events::with_capacity(EVENTS),
@@ -135,6 +175,7 @@ impl Server {
             clock: Box::new(clock),
             accepted: Vec::new(),
             before_sleep: BeforeSleep::default(),
+            persistence: Persistence::default(),
         })
     }
 
@@ -146,7 +187,14 @@ impl Server {
 
     /// Serves until a graceful stop completes (`Ok`) or the poll itself
     /// fails.
+    /// The log is synced before it returns.
     pub fn run(&mut self) -> io::Result<Stopped> {
+        let stopped = self.serve();
+        Persistence::stop(&mut self.runtime);
+        stopped
+    }
+
+    fn serve(&mut self) -> io::Result<Stopped> {
         loop {
             self.pass(None)?;
             if let Some(since) = self.stopping_since {
@@ -203,7 +251,11 @@ impl Server {
             // Wake up to check the grace period even if nothing happens.
             timeout = Some(timeout.map_or(STOP_CHECK, |t| t.min(STOP_CHECK)));
         }
-        if let Some(at) = self.before_sleep.next_check(&self.runtime) {
+        let checks = [
+            self.before_sleep.next_check(&self.runtime),
+            self.persistence.next_check(&self.runtime),
+        ];
+        for at in checks.into_iter().flatten() {
             let check = at.saturating_duration_since(now);
             timeout = Some(timeout.map_or(check, |t| t.min(check)));
         }
@@ -219,6 +271,8 @@ impl Server {
             match event.token() {
                 LISTENER => accept = true,
                 SIGNALS => stop = true,
+                // Taken before the queue runs (`Persistence::before_pass`).
+                LOG_NEWS => {}
                 token => {
                     let pid = Pid::from_bits(token.0 as u64);
                     let closed = event.is_read_closed() || event.is_error();
@@ -237,6 +291,7 @@ impl Server {
             self.take_signals();
         }
         let now = (self.clock)();
+        self.persistence.before_pass(&mut self.runtime, now);
         if let Some(listener) = &mut self.listener {
             if accept || listener.resume_if_due(now) {
                 let mut accepted = std::mem::take(&mut self.accepted);
@@ -250,6 +305,7 @@ impl Server {
         self.runtime.fire_due_timers(now);
         self.runtime.run_until_idle();
         self.before_sleep.run(&mut self.runtime);
+        self.persistence.after_pass(&mut self.runtime, self.manager);
         Ok(())
     }
 

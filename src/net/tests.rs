@@ -36,7 +36,12 @@ impl Harness {
     fn start(config: Config) -> Harness {
         let now = Rc::new(Cell::new(Instant::now()));
         let clock = Rc::clone(&now);
-        let config = Config { port: 0, ..config };
+        // In memory: these tests are about connections, not the log.
+        let config = Config {
+            port: 0,
+            data_dir: None,
+            ..config
+        };
         let server = Server::bind_with_clock(&config, move || clock.get()).unwrap();
         Harness { server, now }
     }

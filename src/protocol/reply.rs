@@ -27,6 +27,10 @@ pub enum Error<'a> {
     MaxClients,
     /// The server failed at its own job (a bug); logged as an error.
     Internal,
+    /// The log cannot be written: the change was not made durable.
+    Persistence(&'a str),
+    /// `COMPACT` on a server that keeps no log (`--in-memory`).
+    NotPersistent,
 }
 
 impl fmt::Display for Error<'_> {
@@ -42,6 +46,8 @@ impl fmt::Display for Error<'_> {
             Error::OutOfMemory => f.write_str("out of memory"),
             Error::MaxClients => f.write_str("max clients reached"),
             Error::Internal => f.write_str("internal error"),
+            Error::Persistence(reason) => write!(f, "persistence failure: {reason}"),
+            Error::NotPersistent => f.write_str("not persistent"),
         }
     }
 }
@@ -76,7 +82,7 @@ pub fn error(out: &mut Vec<u8>, error: &Error<'_>) {
 }
 
 /// The `STATS` reply: one `* <key> <value>` line per row, then `OK`.
-pub fn stats(out: &mut Vec<u8>, rows: &[(&str, u64)]) {
+pub fn stats(out: &mut Vec<u8>, rows: &[(&str, String)]) {
     use std::io::Write;
     for (key, value) in rows {
         // Writing to a Vec cannot fail.
@@ -105,7 +111,7 @@ mod tests {
 
     #[test]
     fn errors_are_exact_lines() {
-        let cases: [(Error<'_>, &[u8]); 8] = [
+        let cases: [(Error<'_>, &[u8]); 10] = [
             (
                 Error::UnknownCommand(b"F\xffO"),
                 b"ERR unknown command 'F\xffO'\n",
@@ -120,6 +126,11 @@ mod tests {
             (Error::OutOfMemory, b"ERR out of memory\n"),
             (Error::MaxClients, b"ERR max clients reached\n"),
             (Error::Internal, b"ERR internal error\n"),
+            (
+                Error::Persistence("No space left on device (os error 28)"),
+                b"ERR persistence failure: No space left on device (os error 28)\n",
+            ),
+            (Error::NotPersistent, b"ERR not persistent\n"),
         ];
         for (e, bytes) in cases {
             assert_eq!(written(|out| error(out, &e)), bytes);

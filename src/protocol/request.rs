@@ -56,6 +56,51 @@ pub enum Request<'a> {
     Help,
     /// `QUIT`
     Quit,
+    /// `COMPACT`
+    Compact,
+    /// `DEBUG <what>`, for tests and operators; served only with
+    /// `--enable-debug`.
+    Debug {
+        /// The verb as sent, to echo when debugging is off.
+        verb: &'a [u8],
+        /// What to do.
+        command: Debug,
+    },
+}
+
+/// What a `DEBUG` request asks for.
+#[derive(Debug, PartialEq, Eq, Clone, Copy)]
+pub enum Debug {
+    /// `DEBUG DISK FAIL-WRITES`: the log's writes fail from now on.
+    FailWrites,
+    /// `DEBUG DISK FAIL-SYNCS`: the log's syncs fail from now on.
+    FailSyncs,
+    /// `DEBUG DISK OK`: the log's disk works again.
+    DiskOk,
+}
+
+impl Debug {
+    /// Every `DEBUG` command, as written after the verb.
+    const ALL: [(Debug, &'static str); 3] = [
+        (Debug::FailWrites, "DISK FAIL-WRITES"),
+        (Debug::FailSyncs, "DISK FAIL-SYNCS"),
+        (Debug::DiskOk, "DISK OK"),
+    ];
+
+    fn find(rest: &[u8]) -> Option<Debug> {
+        let words: Vec<&[u8]> = rest
+            .split(|&b| is_space(b))
+            .filter(|w| !w.is_empty())
+            .collect();
+        Debug::ALL.into_iter().find_map(|(command, text)| {
+            let same = text.split(' ').count() == words.len()
+                && text
+                    .split(' ')
+                    .zip(&words)
+                    .all(|(want, got)| got.eq_ignore_ascii_case(want.as_bytes()));
+            same.then_some(command)
+        })
+    }
 }
 
 /// Every verb of the line protocol: one table. Its name, the words that
@@ -85,6 +130,10 @@ pub enum Verb {
     Help,
     /// `QUIT`
     Quit,
+    /// `COMPACT`
+    Compact,
+    /// `DEBUG <what>`
+    Debug,
 }
 
 /// How many words follow the verb.
@@ -96,11 +145,13 @@ enum Shape {
     Name,
     /// A list name and an item (the rest of the line).
     NameItem,
+    /// Words the verb reads itself.
+    Words,
 }
 
 impl Verb {
     /// Every verb.
-    pub const ALL: [Verb; 11] = [
+    pub const ALL: [Verb; 13] = [
         Verb::Put,
         Verb::List,
         Verb::Create,
@@ -112,6 +163,8 @@ impl Verb {
         Verb::Ping,
         Verb::Help,
         Verb::Quit,
+        Verb::Compact,
+        Verb::Debug,
     ];
 
     /// The verb as written in replies and `HELP`: upper case.
@@ -128,6 +181,8 @@ impl Verb {
             Verb::Ping => "PING",
             Verb::Help => "HELP",
             Verb::Quit => "QUIT",
+            Verb::Compact => "COMPACT",
+            Verb::Debug => "DEBUG",
         }
     }
 
@@ -145,6 +200,12 @@ impl Verb {
             Verb::Ping => "PING                 OK",
             Verb::Help => "HELP                 this text",
             Verb::Quit => "QUIT                 OK, then the server closes the connection",
+            Verb::Compact => {
+                "COMPACT              rewrite the log from the live lists, in the background"
+            }
+            Verb::Debug => {
+                "DEBUG DISK FAIL-WRITES|FAIL-SYNCS|OK   make the log's disk fail (--enable-debug)"
+            }
         }
     }
 
@@ -159,7 +220,10 @@ impl Verb {
         match self {
             Verb::Put | Verb::Del => Shape::NameItem,
             Verb::List | Verb::Create | Verb::Drop | Verb::Kill => Shape::Name,
-            Verb::Lists | Verb::Stats | Verb::Ping | Verb::Help | Verb::Quit => Shape::Bare,
+            Verb::Lists | Verb::Stats | Verb::Ping | Verb::Help | Verb::Quit | Verb::Compact => {
+                Shape::Bare
+            }
+            Verb::Debug => Shape::Words,
         }
     }
 }
@@ -172,6 +236,13 @@ pub fn parse(line: &[u8]) -> Option<Result<Request<'_>, Error<'_>>> {
         return None;
     }
     Some(match Verb::find(word) {
+        Some(Verb::Debug) => match Debug::find(rest) {
+            Some(command) => Ok(Request::Debug {
+                verb: word,
+                command,
+            }),
+            None => Err(Error::WrongArguments(Verb::Debug.name())),
+        },
         Some(verb) => parse_args(verb, rest),
         None => Err(unknown(word)),
     })
@@ -180,6 +251,7 @@ pub fn parse(line: &[u8]) -> Option<Result<Request<'_>, Error<'_>>> {
 /// The request `verb` makes with the words after it.
 fn parse_args(verb: Verb, rest: &[u8]) -> Result<Request<'_>, Error<'_>> {
     let (list, item) = match verb.shape() {
+        Shape::Words => unreachable!("DEBUG reads its own words"),
         Shape::Bare => {
             if !trim(rest).is_empty() {
                 return Err(Error::WrongArguments(verb.name()));
@@ -211,6 +283,8 @@ fn parse_args(verb: Verb, rest: &[u8]) -> Result<Request<'_>, Error<'_>> {
         Verb::Ping => Request::Ping,
         Verb::Help => Request::Help,
         Verb::Quit => Request::Quit,
+        Verb::Compact => Request::Compact,
+        Verb::Debug => unreachable!("DEBUG reads its own words"),
     })
 }
 
@@ -335,6 +409,27 @@ mod tests {
         assert_eq!(err(b"CREATE"), Error::WrongArguments("CREATE"));
         assert_eq!(err(b"drop a b"), Error::WrongArguments("DROP"));
         assert_eq!(err(b"kill"), Error::WrongArguments("KILL"));
+        assert_eq!(err(b"COMPACT now"), Error::WrongArguments("COMPACT"));
+        assert_eq!(err(b"DEBUG DISK"), Error::WrongArguments("DEBUG"));
+        assert_eq!(err(b"DEBUG DISK OK now"), Error::WrongArguments("DEBUG"));
+    }
+
+    #[test]
+    fn debug_commands_read_their_words_in_any_case() {
+        assert_eq!(
+            ok(b"debug  disk fail-writes "),
+            Request::Debug {
+                verb: b"debug",
+                command: Debug::FailWrites
+            }
+        );
+        assert_eq!(
+            ok(b"DEBUG DISK OK"),
+            Request::Debug {
+                verb: b"DEBUG",
+                command: Debug::DiskOk
+            }
+        );
     }
 
     #[test]

@@ -92,6 +92,32 @@ impl<W: Default> Items<W> {
         }
     }
 
+    /// The same items, for an owner that keeps `V` beside a big list's
+    /// chunks (it starts as `V`'s default).
+    pub fn with_extra<V: Default>(self) -> Items<V> {
+        match self {
+            Items::Small(packed) => Items::Small(packed),
+            Items::Big(big) => {
+                let Chunked {
+                    head,
+                    chunks,
+                    count,
+                    item_bytes,
+                    orphans,
+                    extra: _,
+                } = *big;
+                Items::Big(Box::new(Chunked {
+                    head,
+                    chunks,
+                    count,
+                    item_bytes,
+                    orphans,
+                    extra: V::default(),
+                }))
+            }
+        }
+    }
+
     /// What the owner keeps beside a big list's chunks; `None` for a small
     /// list.
     pub fn extra(&mut self) -> Option<&mut W> {
@@ -226,6 +252,64 @@ impl<W: Default> Items<W> {
                 }
             }
         }
+    }
+
+    /// Removes up to `count` items equal to `item` (Redis's `LREM`): from
+    /// the newest when `count` is positive, from the oldest when negative,
+    /// every one when 0. Returns how many went. It looks through the whole
+    /// list: for replay, and for lists whose walk is bounded.
+    pub fn remove_matching(&mut self, count: i64, item: &[u8]) -> u64 {
+        let limit = if count == 0 {
+            u64::MAX
+        } else {
+            count.unsigned_abs()
+        };
+        let newest_first = count >= 0;
+        let mut removed = 0;
+        let take = |packed: &mut Packed, left: u64| -> u64 {
+            let mut starts: Vec<usize> = if newest_first {
+                let found = packed.entries_newest_first().filter(|(_, i)| *i == item);
+                found.map(|(s, _)| s).collect()
+            } else {
+                let found = packed.entries_oldest_first().filter(|(_, i)| *i == item);
+                found.map(|(s, _)| s).collect()
+            };
+            starts.truncate(usize::try_from(left).unwrap_or(usize::MAX));
+            // From the back, so that each start stays where it was.
+            starts.sort_unstable_by(|a, b| b.cmp(a));
+            for &start in &starts {
+                packed.remove_at(start, item.len());
+            }
+            starts.len() as u64
+        };
+        match self {
+            Items::Small(packed) => removed += take(packed, limit),
+            Items::Big(big) => {
+                let before = removed;
+                let mut order: Vec<usize> = (0..=big.chunks.len()).collect();
+                if newest_first {
+                    order.reverse();
+                }
+                for index in order {
+                    if removed == limit {
+                        break;
+                    }
+                    // Index `chunks.len()` is the head, the newest.
+                    if index == big.chunks.len() {
+                        if big.head.find_newest(item).is_some() {
+                            removed += take(&mut big.head, limit - removed);
+                        }
+                    } else if big.chunks[index].find_newest(item).is_some() {
+                        removed += take(big.chunks[index].make_mut(), limit - removed);
+                    }
+                }
+                big.chunks.retain(|c| !c.is_empty());
+                let gone = removed - before;
+                big.count -= gone;
+                big.item_bytes -= gone * item.len() as u64;
+            }
+        }
+        removed
     }
 
     /// The items as they are now, newest first, for reading later while the

@@ -14,10 +14,11 @@ use std::time::Duration;
 use super::items::{Items, Scan, Scanned};
 use super::memory::{item_cost, ITEM_OVERHEAD};
 use super::msg::{Listing, Msg, Outcome};
-use super::name::Item;
+use super::name::{Item, Name};
 use super::Host;
 use crate::runtime::{Caller, Context, ExitReason, Flow, Info};
 use crate::shared::Shared;
+use crate::store::Record;
 
 /// Chunks of a big list one slice of a scan looks through: about 512 KiB,
 /// some 100 µs.
@@ -43,14 +44,15 @@ pub struct Job {
 }
 
 enum Op {
-    /// `DEL`: remove the newest `item`, looking on from `scan`.
-    Del { item: Item, scan: Scan },
+    /// `DEL`: remove the newest `item` from list `name`, looking on from
+    /// `scan`.
+    Del { name: Name, item: Item, scan: Scan },
 }
 
 impl fmt::Debug for Job {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.op {
-            Op::Del { item, scan } => write!(f, "Del({item:?} from {scan:?})"),
+            Op::Del { name, item, scan } => write!(f, "Del({name:?}, {item:?} from {scan:?})"),
         }
     }
 }
@@ -63,6 +65,13 @@ impl List {
         List::default()
     }
 
+    /// A list of these items (rebuilt from the log).
+    pub fn with_items(items: Items) -> List {
+        List {
+            items: items.with_extra(),
+        }
+    }
+
     /// Serves one request forwarded by the manager; answers the original
     /// caller (now, or when a long operation ends).
     pub fn handle_call<P: Host>(&mut self, cx: Cx<'_, '_, P>, from: Caller, msg: Msg) -> Flow {
@@ -70,14 +79,26 @@ impl List {
             busy.stash.push_back((from, msg));
             return Flow::Continue;
         }
+        let refused = cx.shared().refusal().is_some();
         let reply = match msg {
-            Msg::Put { item, prepaid, .. } => {
+            Msg::Put { .. } | Msg::Del { .. } | Msg::Drop { .. } if refused => {
+                Msg::Done(Outcome::Refused)
+            }
+            Msg::Put {
+                name,
+                item,
+                prepaid,
+            } => {
                 if !prepaid && !cx.shared().budget_mut().reserve(item_cost(item.len())) {
                     Msg::Done(Outcome::OutOfMemory)
                 } else {
-                    self.items
-                        .push_newest(&item, cx.shared().budget().orphans());
-                    cx.shared().stats_mut().items_added(1);
+                    let shared = cx.shared();
+                    self.items.push_newest(&item, shared.budget().orphans());
+                    shared.stats_mut().items_added(1);
+                    shared.log(Record::PushNewest {
+                        name: name.as_bytes(),
+                        item: &item,
+                    });
                     Msg::Done(Outcome::Ok)
                 }
             }
@@ -90,7 +111,14 @@ impl List {
                 }
                 big => Msg::Listing(Listing::Items(big.snapshot())),
             },
-            Msg::Del { item, .. } => return self.del(cx, from, item, Scan::default()),
+            Msg::Del { name, item } => return self.del(cx, from, name, item, Scan::default()),
+            Msg::Snapshot => {
+                let lsn = cx.shared().store().map_or(0, |store| store.lsn());
+                Msg::Snapshotted {
+                    lsn,
+                    items: self.items.snapshot(),
+                }
+            }
             Msg::Drop { .. } => {
                 cx.reply(from, Msg::Done(Outcome::Ok).into());
                 return Flow::Stop(ExitReason::Normal);
@@ -109,8 +137,8 @@ impl List {
         match info {
             Info::Message(Msg::Continue(Job {
                 from,
-                op: Op::Del { item, scan },
-            })) => self.del(cx, from, item, scan),
+                op: Op::Del { name, item, scan },
+            })) => self.del(cx, from, name, item, scan),
             other => {
                 log::debug!(
                     "{} ignored an unexpected {} message",
@@ -124,12 +152,23 @@ impl List {
 
     /// `DEL`: one slice of the scan for the newest `item`, from `scan`.
     /// Answers when found or known missing; otherwise goes on next pass.
-    fn del<P: Host>(&mut self, cx: Cx<'_, '_, P>, from: Caller, item: Item, scan: Scan) -> Flow {
+    fn del<P: Host>(
+        &mut self,
+        cx: Cx<'_, '_, P>,
+        from: Caller,
+        name: Name,
+        item: Item,
+        scan: Scan,
+    ) -> Flow {
         let outcome = match self.items.remove_newest(&item, scan, SLICE_CHUNKS) {
             Scanned::Removed => {
                 let shared = cx.shared();
                 shared.budget_mut().release(item_cost(item.len()));
                 shared.stats_mut().items_removed(1);
+                shared.log(Record::RemoveNewest {
+                    name: name.as_bytes(),
+                    item: &item,
+                });
                 Outcome::Ok
             }
             Scanned::Missing => Outcome::NotFound,
@@ -142,7 +181,7 @@ impl List {
                 let me = cx.pid();
                 let job = Job {
                     from,
-                    op: Op::Del { item, scan },
+                    op: Op::Del { name, item, scan },
                 };
                 cx.send_after(me, Duration::ZERO, Msg::Continue(job).into());
                 return Flow::Continue;

@@ -7,15 +7,25 @@
 //! Requests for a list are forwarded with the caller's `Caller`, so the
 //! list answers the connection directly: connection -> manager -> list ->
 //! connection, three queue hops.
+//!
+//! With a log, the manager records what it decides: a list created empty
+//! (`CREATE`), a list gone (at its `Down`, whatever ended it). It refuses
+//! changes while the log cannot be written, starts the lists the log held
+//! at start (`Restore`), and runs compactions (`compactor.rs`).
 
+use std::time::Duration;
+
+use super::compactor::{Compactor, Next};
+use super::items::Items;
 use super::list::List;
-use super::memory::{item_cost, list_cost};
+use super::memory::{item_cost, list_cost, ITEM_OVERHEAD};
 use super::msg::{Listing, Msg, Outcome};
 use super::name::Name;
 use super::registry::Registry;
 use super::Host;
 use crate::budget::Orphans;
 use crate::runtime::{Caller, Context, ExitReason, Flow, Info, Pid};
+use crate::store::Record;
 
 /// Names a `LISTS` reply writes at once; past this many it is a snapshot,
 /// read in pieces as the client takes them.
@@ -26,6 +36,8 @@ const LISTS_AT_ONCE: usize = 256;
 pub struct Manager {
     /// Every live list, by name, by monitor, and in order.
     lists: Registry,
+    /// The compaction it is running, if any.
+    compactor: Option<Compactor>,
 }
 
 impl Manager {
@@ -34,6 +46,7 @@ impl Manager {
     pub fn new(orphans: &Orphans) -> Manager {
         Manager {
             lists: Registry::new(orphans),
+            compactor: None,
         }
     }
 
@@ -55,6 +68,7 @@ impl Manager {
         from: Caller,
         msg: Msg,
     ) -> Flow {
+        let refused = cx.shared().refusal().is_some();
         match msg {
             Msg::Put {
                 name,
@@ -63,6 +77,10 @@ impl Manager {
             } => {
                 let (pid, prepaid) = match self.lookup(name.as_bytes()) {
                     Some(pid) => (pid, false),
+                    None if refused => {
+                        cx.reply(from, Msg::Done(Outcome::Refused).into());
+                        return Flow::Continue;
+                    }
                     None => {
                         // Pay for the list and its first item at once, so a
                         // refused PUT leaves no empty list behind.
@@ -94,10 +112,14 @@ impl Manager {
             Msg::Create { name } => {
                 let outcome = match self.lookup(name.as_bytes()) {
                     Some(_) => Outcome::Ok,
+                    None if refused => Outcome::Refused,
                     None => {
                         let list = list_cost(name.as_bytes().len());
                         if cx.shared().budget_mut().reserve(list) {
                             self.start(cx, &name);
+                            cx.shared().log(Record::Create {
+                                name: name.as_bytes(),
+                            });
                             Outcome::Ok
                         } else {
                             Outcome::OutOfMemory
@@ -110,6 +132,7 @@ impl Manager {
                 // The name stays until the list's Down: the manager learns
                 // of a kill the way it learns of a crash.
                 let outcome = match self.lookup(name.as_bytes()) {
+                    Some(_) if refused => Outcome::Refused,
                     Some(pid) => {
                         cx.exit(pid, ExitReason::Kill);
                         Outcome::Ok
@@ -131,6 +154,10 @@ impl Manager {
                 };
                 cx.reply(from, reply.into());
             }
+            Msg::Compact => {
+                let outcome = self.compact(cx);
+                cx.reply(from, Msg::Done(outcome).into());
+            }
             other => {
                 log::error!("manager got an unexpected call: {other:?}");
                 cx.reply(from, Msg::Done(Outcome::Invalid).into());
@@ -139,7 +166,8 @@ impl Manager {
         Flow::Continue
     }
 
-    /// A list's `Down`: forget its name.
+    /// A list's `Down`: forget its name (and log that it is gone). The
+    /// server's requests to compact, and the compaction's own messages.
     pub fn handle_info<P: Host>(&mut self, cx: &mut Context<'_, P>, info: Info<Msg>) -> Flow {
         match info {
             Info::Down {
@@ -150,15 +178,31 @@ impl Manager {
                 if let Some((name, _)) = self.lists.remove(monitor) {
                     // Reserved when the list was started; its items were
                     // given back as it exited.
-                    cx.shared()
+                    let shared = cx.shared();
+                    shared
                         .budget_mut()
                         .release(list_cost(name.as_bytes().len()));
+                    shared.log(Record::Drop {
+                        name: name.as_bytes(),
+                    });
                     log::debug!(
                         "list {:?} ({pid}) exited: {reason}",
                         String::from_utf8_lossy(name.as_bytes())
                     );
                 }
             }
+            Info::Message(Msg::Compact) => {
+                self.compact(cx);
+            }
+            Info::Message(Msg::CompactStep) => self.compact_step(cx),
+            Info::Reply { call, result }
+                if self.compactor.as_ref().is_some_and(|c| c.asked(call)) =>
+            {
+                if let Some(compactor) = &mut self.compactor {
+                    compactor.answer(call, result);
+                }
+            }
+            Info::Message(Msg::Restore(lists)) => self.restore(cx, *lists),
             other => log::debug!(
                 "{} ignored an unexpected {} message",
                 cx.pid(),
@@ -166,6 +210,68 @@ impl Manager {
             ),
         }
         Flow::Continue
+    }
+
+    /// Starts a compaction, unless one is running.
+    fn compact<P: Host>(&mut self, cx: &mut Context<'_, P>) -> Outcome {
+        let Some(store) = cx.shared().store_mut() else {
+            return Outcome::NotPersistent;
+        };
+        match store.start_compaction() {
+            Ok(None) => Outcome::Ok,
+            Ok(Some(id)) => {
+                // A compaction given up may still have its step queued: it
+                // goes on with this one.
+                let stepping = self.compactor.is_some();
+                self.compactor = Some(Compactor::new(id, self.lists.snapshot()));
+                if !stepping {
+                    let me = cx.pid();
+                    cx.send_after(me, Duration::ZERO, Msg::CompactStep.into());
+                }
+                Outcome::Ok
+            }
+            Err(e) => {
+                log::error!("cannot start a compaction: {e}");
+                Outcome::Refused
+            }
+        }
+    }
+
+    /// One slice of the compaction, and the next on the next pass.
+    fn compact_step<P: Host>(&mut self, cx: &mut Context<'_, P>) {
+        let Some(compactor) = &mut self.compactor else {
+            return;
+        };
+        let lists = &self.lists;
+        match compactor.step(cx, |name| lists.get(name)) {
+            Next::Step => {
+                let me = cx.pid();
+                cx.send_after(me, Duration::ZERO, Msg::CompactStep.into());
+            }
+            Next::Done => self.compactor = None,
+        }
+    }
+
+    /// Starts a list for each list the log held, in name order.
+    fn restore<P: Host>(&mut self, cx: &mut Context<'_, P>, lists: Vec<(Name, Items)>) {
+        let mut over = false;
+        for (name, items) in lists {
+            let cost =
+                list_cost(name.as_bytes().len()) + items.item_bytes() + items.len() * ITEM_OVERHEAD;
+            let shared = cx.shared();
+            over |= !shared.budget_mut().charge(cost);
+            shared.stats_mut().items_added(items.len());
+            let (pid, monitor) = cx.spawn_monitor(P::from(List::with_items(items)));
+            cx.shared().stats_mut().list_started();
+            self.lists.insert(name, pid, monitor);
+        }
+        if over {
+            log::warn!(
+                "the lists in the log take more than the store's share of --max-memory: \
+                 new items are refused until some are deleted, or the server is restarted \
+                 with a larger --max-memory"
+            );
+        }
     }
 
     /// Starts list `name`, whose own cost is already reserved.

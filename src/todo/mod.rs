@@ -10,12 +10,15 @@
 //!   (`packed.rs`, the buffer and its encoding).
 //! - `registry.rs`: the manager's lists by name and by monitor;
 //!   `names.rs`, the names sorted, for `LISTS`.
+//! - `compactor.rs`: the manager's part of a compaction of the log;
+//!   `rebuild.rs`, the lists rebuilt from the log at start.
 //! - `cow.rs`: the copy-on-write pieces that snapshots share, and what
 //!   snapshots alone keep alive.
 //! - [`memory`]: what stored data costs against the memory limit.
 //! - this file: [`Todo`], the domain's processes as one kind, and
 //!   [`Host`], what the domain needs of the runtime it runs in.
 
+mod compactor;
 mod cow;
 mod inline;
 mod items;
@@ -26,6 +29,7 @@ mod msg;
 mod name;
 mod names;
 mod packed;
+mod rebuild;
 mod registry;
 
 #[cfg(test)]
@@ -38,6 +42,7 @@ pub use manager::Manager;
 pub use msg::{Listing, Msg, Outcome, WriteItem};
 pub use name::{Item, Name};
 pub use names::NamesSnapshot;
+pub use rebuild::Rebuilt;
 
 use crate::runtime::{Caller, Context, ExitReason, Flow, Info, Process};
 use crate::shared::Shared;

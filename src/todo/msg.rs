@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use super::items::Snapshot;
+use super::items::{Items, Snapshot};
 use super::list::Job;
 use super::name::{Item, Name};
 use super::names::NamesSnapshot;
@@ -77,6 +77,23 @@ pub enum Msg {
     /// To a list, from itself: go on with the long operation it began, a
     /// slice per loop pass.
     Continue(Job),
+    /// Start compacting the log (`COMPACT`, or the server on its own).
+    Compact,
+    /// To the manager, from itself: the next slice of a compaction.
+    CompactStep,
+    /// To a list, from the manager compacting: your items as they are.
+    Snapshot,
+    /// Reply to `Snapshot`: the items, and the number of the first change
+    /// they do not reflect.
+    Snapshotted {
+        /// The log's next change number when the snapshot was taken.
+        lsn: u64,
+        /// The items.
+        items: Snapshot,
+    },
+    /// To the manager, first thing: the lists rebuilt from the log, in
+    /// name order.
+    Restore(Box<Vec<(Name, Items)>>),
 }
 
 /// Data to be read in pieces, as it was when the request was served.
@@ -97,8 +114,28 @@ pub enum Outcome {
     NotFound,
     /// Storing it would pass the memory limit; nothing was stored.
     OutOfMemory,
+    /// The log cannot be written now: the change was refused (or, for a
+    /// reply the server rewrites, not made durable).
+    Refused,
+    /// `COMPACT` with no log (`--in-memory`).
+    NotPersistent,
     /// A request the receiver does not handle (a bug, logged).
     Invalid,
+}
+
+impl Msg {
+    /// A request that changes lists: its `OK` promises that the log holds
+    /// the change.
+    pub fn changes(&self) -> bool {
+        matches!(
+            self,
+            Msg::Put { .. }
+                | Msg::Create { .. }
+                | Msg::Del { .. }
+                | Msg::Drop { .. }
+                | Msg::Kill { .. }
+        )
+    }
 }
 
 impl fmt::Debug for Msg {
@@ -119,6 +156,13 @@ impl fmt::Debug for Msg {
             Msg::Rendered(out) => write!(f, "Rendered({:?})", String::from_utf8_lossy(out)),
             Msg::Listing(listing) => write!(f, "{listing:?}"),
             Msg::Continue(job) => write!(f, "Continue({job:?})"),
+            Msg::Compact => f.write_str("Compact"),
+            Msg::CompactStep => f.write_str("CompactStep"),
+            Msg::Snapshot => f.write_str("Snapshot"),
+            Msg::Snapshotted { lsn, items } => {
+                write!(f, "Snapshotted({lsn}, {} items)", items.left())
+            }
+            Msg::Restore(lists) => write!(f, "Restore({} lists)", lists.len()),
         }
     }
 }

@@ -62,8 +62,48 @@ impl Log {
     }
 }
 
+/// A fresh, empty data directory under the system's temporary directory,
+/// removed when the test ends.
+pub struct DataDir {
+    pub path: std::path::PathBuf,
+}
+
+impl DataDir {
+    pub fn new() -> DataDir {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!("todo-test-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).unwrap();
+        DataDir { path }
+    }
+
+    /// The path, as an argument.
+    pub fn arg(&self) -> &str {
+        self.path.to_str().unwrap()
+    }
+
+    /// The files in it, by name.
+    pub fn files(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&self.path)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+impl Drop for DataDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
 impl Server {
-    /// Starts the server with these extra arguments on port 0.
+    /// Starts the server with these extra arguments on port 0, in memory
+    /// unless they name a `--data-dir`.
     pub fn start(args: &[&str]) -> Server {
         Server::start_with_log(args, "info")
     }
@@ -72,9 +112,17 @@ impl Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_todo-server"));
         command
             .args(["--port", "0"])
+            .args(in_memory_unless_on_disk(args))
             .args(args)
             .env("RUST_LOG", rust_log);
         Server::spawn(command)
+    }
+
+    /// Starts the server on `dir`, with these extra arguments.
+    pub fn start_on(dir: &DataDir, args: &[&str]) -> Server {
+        let mut all = vec!["--data-dir", dir.arg()];
+        all.extend_from_slice(args);
+        Server::start(&all)
     }
 
     /// Starts the server from a shell that first runs `setup` (a `ulimit`,
@@ -86,6 +134,7 @@ impl Server {
             .arg("-c")
             .arg(script)
             .arg(env!("CARGO_BIN_EXE_todo-server"))
+            .args(in_memory_unless_on_disk(args))
             .args(args)
             .env("RUST_LOG", "info");
         Server::spawn(command)
@@ -171,6 +220,19 @@ impl Server {
     /// Waits until the log contains `text` (see [`Log::wait_for`]).
     pub fn wait_for_log(&self, text: &str) -> bool {
         self.log.wait_for(text)
+    }
+}
+
+/// `--in-memory`, unless `args` ask for a log: a test that is not about
+/// persistence writes nothing to disk.
+fn in_memory_unless_on_disk(args: &[&str]) -> &'static [&'static str] {
+    let on_disk = args
+        .iter()
+        .any(|a| a.starts_with("--data-dir") || *a == "--in-memory");
+    if on_disk {
+        &[]
+    } else {
+        &["--in-memory"]
     }
 }
 

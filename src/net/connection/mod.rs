@@ -196,11 +196,19 @@ impl Connection {
     }
 
     /// Writes the output now, as the loop does before it sleeps, and says
-    /// what that leaves the connection to do.
-    pub fn write_before_sleep(&mut self, now: Instant, shared: &mut Shared) -> AfterWrite {
+    /// what that leaves the connection to do. `durable` says whether the
+    /// log holds every change acknowledged so far (it was just written):
+    /// the `OK`s held for it leave now, or become errors.
+    pub fn write_before_sleep(
+        &mut self,
+        now: Instant,
+        shared: &mut Shared,
+        durable: Result<(), &str>,
+    ) -> AfterWrite {
         if self.lifecycle.phase() == Phase::Closed {
             return AfterWrite::Nothing;
         }
+        self.transport.confirm(durable);
         let result = self.write(now, shared);
         self.account(shared);
         if let Err(e) = result {
@@ -306,7 +314,9 @@ impl Connection {
             break;
         }
         let writable = self.transport.has_output() && !self.transport.write_blocked();
-        if writable || self.starved(cx.shared()) {
+        // An `OK` waiting for the log is confirmed before the loop sleeps,
+        // even if the socket is full.
+        if writable || self.transport.has_unconfirmed() || self.starved(cx.shared()) {
             cx.before_sleep();
         }
         let input = self.transport.input();

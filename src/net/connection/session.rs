@@ -18,6 +18,7 @@ use super::transport::Transport;
 use crate::net::msg::Msg;
 use crate::protocol::frame::final_line;
 use crate::protocol::reply;
+use crate::protocol::request::Debug;
 use crate::protocol::{next_line, parse, Error, Frame, Request};
 use crate::runtime::{CallError, Context, Pid, Process, Ref};
 use crate::shared::Shared;
@@ -64,6 +65,9 @@ struct InFlight {
     /// Bytes to consume when answered, LF included.
     consumed: usize,
     attempts: u8,
+    /// It asks for a change, which the log must hold before it is
+    /// answered `OK`.
+    changes: bool,
 }
 
 /// What a failed call means, by the request that made it.
@@ -270,6 +274,21 @@ impl Session {
                 },
                 Kind::OnManager,
             ),
+            Request::Compact => (todo::Msg::Compact, Kind::OnManager),
+            Request::Debug { verb, command } => {
+                let reply = if cx.shared().config().enable_debug {
+                    debug(cx.shared(), command)
+                } else {
+                    Err(Error::UnknownCommand(verb))
+                };
+                match reply {
+                    Ok(()) => reply::ok(out),
+                    Err(e) => reply::error(out, &e),
+                }
+                t.consume(consumed);
+                cx.shared().stats_mut().command_answered();
+                return false;
+            }
             Request::Ping => {
                 t.consume(consumed);
                 answer_here(cx, t, reply::ok);
@@ -295,6 +314,7 @@ impl Session {
                 return true;
             }
         };
+        let changes = msg.changes();
         let call = cx.call(self.manager, msg.into());
         self.in_flight = Some(InFlight {
             call,
@@ -302,6 +322,7 @@ impl Session {
             len,
             consumed,
             attempts,
+            changes,
         });
         false
     }
@@ -333,7 +354,17 @@ impl Session {
         let out = t.output();
         match result {
             Ok(Msg::Todo(todo::Msg::Done(outcome))) => match outcome {
+                // Held back until the log has the change (see
+                // `Transport::unconfirmed`).
+                Outcome::Ok if flight.changes && cx.shared().store().is_some() => {
+                    t.unconfirmed(reply::ok, reply::error)
+                }
                 Outcome::Ok => reply::ok(out),
+                Outcome::Refused => {
+                    let reason = cx.shared().refusal().unwrap_or(UNWRITABLE);
+                    reply::error(out, &Error::Persistence(reason))
+                }
+                Outcome::NotPersistent => reply::error(out, &Error::NotPersistent),
                 Outcome::NotFound => reply::error(out, &Error::NotFound),
                 Outcome::OutOfMemory => reply::error(out, &Error::OutOfMemory),
                 Outcome::Invalid => {
@@ -392,6 +423,25 @@ impl Session {
             self.scratch = Vec::new();
         }
     }
+}
+
+/// Why a change was refused when the log no longer says.
+const UNWRITABLE: &str = "the log cannot be written";
+
+/// Serves a `DEBUG` request (the caller checks it is enabled).
+fn debug(shared: &mut Shared, command: Debug) -> Result<(), Error<'static>> {
+    let store = shared.store().ok_or(Error::NotPersistent)?;
+    let faults = store.faults();
+    match command {
+        Debug::FailWrites => faults.fail_writes(true),
+        Debug::FailSyncs => faults.fail_syncs(true),
+        Debug::DiskOk => {
+            faults.fail_writes(false);
+            faults.fail_syncs(false);
+        }
+    }
+    log::warn!("DEBUG: the log's disk is now set to {command:?}");
+    Ok(())
 }
 
 /// Answers a request that needs no other process.

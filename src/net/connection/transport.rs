@@ -16,6 +16,7 @@ use mio::net::TcpStream;
 
 use super::super::{interrupted, would_block};
 use super::stream::Stream;
+use crate::protocol::Error;
 use crate::todo::Listing;
 
 /// How much one `read` takes at most.
@@ -49,6 +50,17 @@ enum ReadSide {
     Eof,
 }
 
+/// An `OK` that the log has not confirmed yet.
+#[derive(Debug, Clone, Copy)]
+struct Unconfirmed {
+    /// Where it starts in everything the connection has output.
+    at: u64,
+    len: usize,
+    /// Writes the error that replaces it if the change did not become
+    /// durable, in the framing of its request.
+    error: fn(&mut Vec<u8>, &Error<'_>),
+}
+
 /// The socket and its buffers.
 #[derive(Debug)]
 pub(super) struct Transport {
@@ -60,6 +72,11 @@ pub(super) struct Transport {
     /// Reply bytes; `output[sent..]` is not written yet.
     output: Vec<u8>,
     sent: usize,
+    /// Where `output[0]` is in everything the connection has output.
+    output_base: u64,
+    /// `OK`s held back until the log has the changes they acknowledge:
+    /// nothing from the first of them on is written before then.
+    unconfirmed: Vec<Unconfirmed>,
     /// A big reply still being produced, after `output`.
     stream: Option<Stream>,
     read: ReadSide,
@@ -77,6 +94,8 @@ impl Transport {
             start: 0,
             output: Vec::new(),
             sent: 0,
+            output_base: 0,
+            unconfirmed: Vec::new(),
             stream: None,
             read: ReadSide::Drained,
             writable: true,
@@ -230,13 +249,68 @@ impl Transport {
         !self.writable
     }
 
+    /// Writes an `OK` (with `ok`) that acknowledges a change, held back
+    /// until `confirm` says whether the log has the change; `error` writes
+    /// the error that replaces it if not.
+    pub(super) fn unconfirmed(
+        &mut self,
+        ok: fn(&mut Vec<u8>),
+        error: fn(&mut Vec<u8>, &Error<'_>),
+    ) {
+        let start = self.output.len();
+        ok(&mut self.output);
+        self.unconfirmed.push(Unconfirmed {
+            at: self.output_base + start as u64,
+            len: self.output.len() - start,
+            error,
+        });
+    }
+
+    /// Some `OK` waits for the log.
+    pub(super) fn has_unconfirmed(&self) -> bool {
+        !self.unconfirmed.is_empty()
+    }
+
+    /// The log has written (`Ok`) every change acknowledged so far, or
+    /// could not (`Err` with the reason): the held `OK`s may leave, or
+    /// become errors.
+    pub(super) fn confirm(&mut self, durable: Result<(), &str>) {
+        if let Err(reason) = durable {
+            // From the last, so that the earlier ones stay where they are.
+            for held in self.unconfirmed.iter().rev() {
+                let start = (held.at - self.output_base) as usize;
+                let mut error = Vec::new();
+                (held.error)(&mut error, &Error::Persistence(reason));
+                self.output.splice(start..start + held.len, error);
+            }
+        }
+        self.unconfirmed.clear();
+    }
+
+    /// The end of what may be written now: up to the first held `OK`.
+    fn sendable(&self) -> usize {
+        self.unconfirmed.first().map_or(self.output.len(), |held| {
+            (held.at - self.output_base) as usize
+        })
+    }
+
+    /// Forgets the output's bytes before `n`, all sent.
+    fn drop_sent(&mut self, n: usize) {
+        if n == self.output.len() {
+            self.output.clear();
+        } else {
+            self.output.drain(..n);
+        }
+        self.output_base += n as u64;
+        self.sent -= n;
+    }
+
     /// Makes `bytes` the output, as it is, if nothing is waiting to be
     /// sent; otherwise appends them. The buffer handed back is empty, for
     /// reuse.
     pub(super) fn take_output(&mut self, mut bytes: Vec<u8>) -> Vec<u8> {
         if self.unsent() == 0 {
-            self.output.clear();
-            self.sent = 0;
+            self.drop_sent(self.sent);
             std::mem::swap(&mut self.output, &mut bytes);
         } else {
             self.output.extend_from_slice(&bytes);
@@ -299,15 +373,17 @@ impl Transport {
         Ok(wrote)
     }
 
-    /// Writes `output[sent..]` until done or the socket is full.
+    /// Writes `output[sent..]`, up to the first held `OK`, until done or
+    /// the socket is full.
     fn write_out(&mut self) -> io::Result<bool> {
         let before = self.sent;
-        while self.sent < self.output.len() && self.writable {
-            match self.socket.write(&self.output[self.sent..]) {
+        let end = self.sendable();
+        while self.sent < end && self.writable {
+            match self.socket.write(&self.output[self.sent..end]) {
                 Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
                 Ok(n) => {
                     self.sent += n;
-                    if self.sent < self.output.len() {
+                    if self.sent < end {
                         self.writable = false;
                     }
                 }
@@ -317,12 +393,8 @@ impl Transport {
             }
         }
         let wrote = self.sent > before;
-        if self.sent == self.output.len() {
-            self.output.clear();
-            self.sent = 0;
-        } else if self.sent > self.output.len() / 2 {
-            self.output.drain(..self.sent);
-            self.sent = 0;
+        if self.sent == self.output.len() || self.sent > self.output.len() / 2 {
+            self.drop_sent(self.sent);
         }
         Ok(wrote)
     }
@@ -338,6 +410,7 @@ impl Transport {
         if self.start == self.input.len() && !self.has_output() {
             self.input = Vec::new();
             self.start = 0;
+            self.drop_sent(self.sent);
             self.output = Vec::new();
         }
     }

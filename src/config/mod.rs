@@ -8,7 +8,10 @@
 use std::ffi::OsString;
 use std::fmt;
 use std::net::IpAddr;
+use std::path::PathBuf;
 use std::time::Duration;
+
+pub use crate::store::Fsync;
 
 /// The longest `--max-line`: Redis's limit on one bulk string.
 pub const MAX_LINE_LIMIT: usize = 512 << 20;
@@ -46,6 +49,19 @@ pub struct Config {
     /// Seconds a connection may sit idle before the server closes it; 0
     /// (the default) never closes an idle connection.
     pub timeout: u64,
+    /// Where the log lives, if the lists are kept on disk (`None`:
+    /// `--in-memory`). A relative path is from the working directory.
+    pub data_dir: Option<PathBuf>,
+    /// When an acknowledged change reaches the disk. `everysec` by
+    /// default, as Redis's `appendfsync`: a crash of the server loses
+    /// nothing, a power cut at most about a second.
+    pub fsync: Fsync,
+    /// Start even if the log is damaged, keeping what comes before the
+    /// damage and moving the damaged file aside.
+    pub repair: bool,
+    /// Accept `DEBUG` (fault injection), off by default as Redis's
+    /// `enable-debug-command`.
+    pub enable_debug: bool,
 }
 
 impl Config {
@@ -102,6 +118,10 @@ impl Default for Config {
             max_client_memory: None,
             max_clients: 10_000,
             timeout: 0,
+            data_dir: Some(PathBuf::from("todo-data")),
+            fsync: Fsync::Everysec,
+            repair: false,
+            enable_debug: false,
         }
     }
 }
@@ -179,6 +199,17 @@ Options:
                          [default: 10000]
       --timeout SECONDS  close connections idle this long; 0 for never
                          [default: 0]
+      --data-dir DIR     where the lists are kept: an append-only log,
+                         created if missing, one server per directory
+                         [default: todo-data]
+      --fsync POLICY     when an OK'd change is synced to disk: always
+                         (before the reply), everysec (within a second;
+                         a server crash loses nothing), or no (the kernel
+                         decides) [default: everysec]
+      --in-memory        keep no log: lists live only as long as the server
+      --repair           start even if the log is damaged: keep what comes
+                         before the damage, move the damaged file aside
+      --enable-debug     accept DEBUG commands (fault injection for tests)
   -h, --help             print this help and exit
   -V, --version          print the version and exit
 
@@ -193,8 +224,9 @@ connection, RUST_LOG=warn for less. SIGINT or SIGTERM stops the server
 gracefully; a second one stops it at once.
 ";
 
-/// Every option, as one enum: its name and how its value is read are
-/// matches on it, so an option cannot be known to one and not the other.
+/// Every option, as one enum: its name, whether it takes a value and how
+/// it is read are matches on it, so an option cannot be known to one and
+/// not the other.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Opt {
     Bind,
@@ -204,10 +236,15 @@ enum Opt {
     MaxClientMemory,
     MaxClients,
     Timeout,
+    DataDir,
+    Fsync,
+    InMemory,
+    Repair,
+    EnableDebug,
 }
 
 impl Opt {
-    const ALL: [Opt; 7] = [
+    const ALL: [Opt; 12] = [
         Opt::Bind,
         Opt::Port,
         Opt::MaxLine,
@@ -215,6 +252,11 @@ impl Opt {
         Opt::MaxClientMemory,
         Opt::MaxClients,
         Opt::Timeout,
+        Opt::DataDir,
+        Opt::Fsync,
+        Opt::InMemory,
+        Opt::Repair,
+        Opt::EnableDebug,
     ];
 
     fn name(self) -> &'static str {
@@ -226,6 +268,25 @@ impl Opt {
             Opt::MaxClientMemory => "--max-client-memory",
             Opt::MaxClients => "--max-clients",
             Opt::Timeout => "--timeout",
+            Opt::DataDir => "--data-dir",
+            Opt::Fsync => "--fsync",
+            Opt::InMemory => "--in-memory",
+            Opt::Repair => "--repair",
+            Opt::EnableDebug => "--enable-debug",
+        }
+    }
+
+    /// A flag takes no value.
+    fn is_flag(self) -> bool {
+        matches!(self, Opt::InMemory | Opt::Repair | Opt::EnableDebug)
+    }
+
+    /// Sets a flag in `config`.
+    fn set_flag(self, config: &mut Config) {
+        match self {
+            Opt::InMemory => config.data_dir = None,
+            Opt::Repair => config.repair = true,
+            _ => config.enable_debug = true,
         }
     }
 
@@ -277,6 +338,21 @@ impl Opt {
                         invalid("a number of seconds up to 315360000 (ten years), 0 for never")
                     })?
             }
+            Opt::DataDir => {
+                if value.is_empty() {
+                    return Err(invalid("a directory"));
+                }
+                config.data_dir = Some(PathBuf::from(value))
+            }
+            Opt::Fsync => {
+                config.fsync = match value {
+                    "always" => Fsync::Always,
+                    "everysec" => Fsync::Everysec,
+                    "no" => Fsync::No,
+                    _ => return Err(invalid("always, everysec or no")),
+                }
+            }
+            Opt::InMemory | Opt::Repair | Opt::EnableDebug => {}
         }
         Ok(())
     }
@@ -287,6 +363,7 @@ impl Command {
     /// `--opt=value` are both accepted.
     pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, ConfigError> {
         let mut config = Config::default();
+        let (mut in_memory, mut data_dir) = (false, false);
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
             let arg = arg.to_string_lossy().into_owned();
@@ -304,6 +381,20 @@ impl Command {
             let Some(opt) = Opt::ALL.into_iter().find(|o| o.name() == name) else {
                 return Err(ConfigError::Unknown(arg));
             };
+            if opt.is_flag() {
+                if inline.is_some() {
+                    return Err(ConfigError::Invalid {
+                        option: opt.name(),
+                        value: inline.unwrap_or_default(),
+                        expected: "no value",
+                    });
+                }
+                opt.set_flag(&mut config);
+                in_memory |= opt == Opt::InMemory;
+                data_dir |= opt == Opt::DataDir;
+                continue;
+            }
+            data_dir |= opt == Opt::DataDir;
             let value = match inline {
                 Some(value) => value,
                 None => args
@@ -312,6 +403,14 @@ impl Command {
                     .ok_or(ConfigError::MissingValue(opt.name()))?,
             };
             opt.set(&mut config, &value)?;
+        }
+        if in_memory && data_dir {
+            return Err(ConfigError::Conflict(
+                "--in-memory keeps no log: it cannot take a --data-dir".into(),
+            ));
+        }
+        if in_memory {
+            config.data_dir = None;
         }
         config.check()?;
         Ok(Command::Run(config))
@@ -341,152 +440,4 @@ fn parse_size(text: &str) -> Option<u64> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse(args: &[&str]) -> Result<Command, ConfigError> {
-        Command::parse(args.iter().map(OsString::from))
-    }
-
-    fn run(args: &[&str]) -> Config {
-        match parse(args) {
-            Ok(Command::Run(config)) => config,
-            other => panic!("{args:?}: {other:?}"),
-        }
-    }
-
-    #[test]
-    fn no_arguments_give_the_defaults() {
-        assert_eq!(parse(&[]), Ok(Command::Run(Config::default())));
-        assert_eq!(Config::default().port, 4040);
-    }
-
-    #[test]
-    fn options_take_separate_or_inline_values() {
-        let config = run(&["--port", "0", "--bind=0.0.0.0", "--max-line=10"]);
-        assert_eq!(config.port, 0);
-        assert_eq!(config.bind, IpAddr::from([0, 0, 0, 0]));
-        assert_eq!(config.max_line, 10);
-    }
-
-    #[test]
-    fn sizes_take_redis_units() {
-        assert_eq!(parse_size("1048576"), Some(1 << 20));
-        assert_eq!(parse_size("64mb"), Some(64 << 20));
-        assert_eq!(parse_size("1GB"), Some(1 << 30));
-        assert_eq!(parse_size("2k"), Some(2000));
-        assert_eq!(parse_size("0"), Some(0));
-        assert_eq!(parse_size("mb"), None);
-        assert_eq!(parse_size("12tb"), None);
-        assert_eq!(parse_size("-1"), None);
-        assert_eq!(parse_size("99999999999gb"), None);
-    }
-
-    #[test]
-    fn limits_have_safe_defaults() {
-        let config = Config::default();
-        assert_eq!(config.max_memory, 1 << 30);
-        assert_eq!(config.client_memory(), 32 << 20);
-        assert_eq!(config.store_memory(), (1 << 30) - (32 << 20));
-        assert_eq!(config.max_clients, 10_000);
-        assert_eq!(config.timeout, 0);
-        let config = run(&["--max-memory", "64mb", "--max-clients=5", "--timeout", "30"]);
-        assert_eq!(
-            (config.max_memory, config.max_clients, config.timeout),
-            (64 << 20, 5, 30)
-        );
-        assert!(parse(&["--max-clients", "0"]).is_err());
-        assert!(parse(&["--timeout", "soon"]).is_err());
-    }
-
-    #[test]
-    fn the_clients_share_holds_two_lines_at_least_and_never_the_whole_budget() {
-        let small = run(&["--max-memory", "1mb"]);
-        assert_eq!(small.client_memory(), 2 * 65536, "two lines, not 1/32");
-        assert_eq!(small.store_memory(), (1 << 20) - 2 * 65536);
-        let set = run(&["--max-memory", "64mb", "--max-client-memory", "1mb"]);
-        assert_eq!(
-            (set.client_memory(), set.store_memory()),
-            (1 << 20, 63 << 20)
-        );
-        let none = run(&["--max-memory", "0"]);
-        assert_eq!((none.client_memory(), none.store_memory()), (0, 0));
-        for args in [
-            &["--max-memory", "100kb"][..],
-            &["--max-memory", "64mb", "--max-client-memory", "64mb"],
-            &["--max-memory", "64mb", "--max-client-memory", "32kb"],
-            &["--max-client-memory", "0"],
-        ] {
-            assert!(parse(args).is_err(), "{args:?}");
-        }
-    }
-
-    #[test]
-    fn values_that_would_overflow_are_refused() {
-        for (option, value) in [
-            ("--timeout", "18446744073709551615"),
-            ("--timeout", "315360001"),
-            ("--max-line", "18446744073709551615"),
-            ("--max-line", "536870913"),
-            ("--max-line", "0"),
-            ("--max-clients", "18446744073709551615"),
-            ("--max-clients", "1048577"),
-            ("--max-memory", "18446744073709551616"),
-            ("--max-client-memory", "99999999999gb"),
-            ("--port", "65536"),
-        ] {
-            let error = parse(&[option, value]).unwrap_err();
-            assert!(
-                matches!(error, ConfigError::Invalid { .. }),
-                "{option} {value}: {error}"
-            );
-        }
-        let config = run(&["--timeout", "315360000", "--max-clients", "1048576"]);
-        assert_eq!(
-            (config.timeout, config.max_clients),
-            (TIMEOUT_LIMIT, MAX_CLIENTS_LIMIT)
-        );
-        let long = run(&["--max-line", "536870912", "--max-memory", "0"]);
-        assert_eq!(long.max_line, MAX_LINE_LIMIT);
-    }
-
-    #[test]
-    fn help_and_version_win() {
-        assert_eq!(parse(&["--port", "1", "--help"]), Ok(Command::Help));
-        assert_eq!(parse(&["-V"]), Ok(Command::Version));
-    }
-
-    #[test]
-    fn bad_input_is_a_clear_error() {
-        assert_eq!(
-            parse(&["--port", "70000"]).unwrap_err().to_string(),
-            "invalid value '70000' for '--port': expected a port number, 0 to 65535"
-        );
-        assert_eq!(
-            parse(&["--frobnicate"]).unwrap_err().to_string(),
-            "unknown option '--frobnicate'"
-        );
-        assert_eq!(parse(&["--port"]), Err(ConfigError::MissingValue("--port")));
-        assert!(parse(&["--max-line", "0"]).is_err());
-        assert!(parse(&["--bind", "localhost:1"]).is_err());
-        assert_eq!(
-            parse(&[
-                "--max-memory",
-                "64mb",
-                "--max-client-memory",
-                "1mb",
-                "--max-line",
-                "2000000"
-            ])
-            .unwrap_err()
-            .to_string(),
-            "a line of --max-line 2000000 bytes does not fit the clients' share of \
-             1048576 bytes: raise --max-client-memory or lower --max-line"
-        );
-        assert_eq!(
-            parse(&["--max-memory", "100kb"]).unwrap_err().to_string(),
-            "--max-memory 102400 leaves nothing for stored data after the clients' share of \
-             131072 bytes: raise --max-memory or lower --max-client-memory"
-        );
-    }
-}
+mod tests;

@@ -1,0 +1,108 @@
+//! What the loop does for the log around each pass, besides writing it
+//! before the replies (`before_sleep.rs`): open it and load the lists at
+//! start, take the helper thread's news before the queue runs, time the
+//! passes while a compaction runs, retry after a disk failure, start a
+//! compaction when the log has grown well past the live data, and sync at
+//! a graceful stop.
+
+use std::time::{Duration, Instant};
+
+use super::process::Proc;
+use crate::runtime::{Pid, Runtime};
+use crate::store::Store;
+use crate::todo::{self, Rebuilt};
+
+/// How often a server whose log failed tries to write memory to disk
+/// again.
+const RETRY_EVERY: Duration = Duration::from_secs(1);
+
+/// The loop's part in keeping the log.
+#[derive(Debug, Default)]
+pub(super) struct Persistence {
+    /// When the pass being timed began.
+    pass_began: Option<Instant>,
+    /// When to try again after a failure.
+    next_retry: Option<Instant>,
+}
+
+impl Persistence {
+    /// Opens the log of `--data-dir` (unless `--in-memory`), replays it,
+    /// and has `manager` start the lists it held. The log's helper thread
+    /// calls `wake` when it has news for the loop.
+    pub(super) fn open(
+        runtime: &mut Runtime<Proc>,
+        manager: Pid,
+        wake: impl Fn() + Send + 'static,
+    ) -> Result<(), String> {
+        let config = runtime.shared().config().clone();
+        let Some(dir) = &config.data_dir else {
+            log::info!("--in-memory: no log; the lists live as long as the server");
+            return Ok(());
+        };
+        let began = Instant::now();
+        let mut rebuilt = Rebuilt::new(runtime.shared().budget().orphans());
+        let store = Store::open(dir, config.fsync, config.repair, &mut rebuilt, wake)?;
+        let (lists, items) = rebuilt.counts();
+        runtime.shared_mut().set_store(store);
+        let restore = todo::Msg::Restore(Box::new(rebuilt.into_sorted()));
+        runtime.send(manager, restore.into());
+        runtime.run_until_idle();
+        log::info!(
+            "loaded {lists} lists and {items} items from {} in {:?} (--fsync {})",
+            dir.display(),
+            began.elapsed(),
+            config.fsync
+        );
+        Ok(())
+    }
+
+    /// Before the queue runs: take the helper thread's news (a failed
+    /// sync, a finished compaction), so that requests see the log as it
+    /// is.
+    pub(super) fn before_pass(&mut self, runtime: &mut Runtime<Proc>, now: Instant) {
+        if let Some(store) = runtime.shared_mut().store_mut() {
+            store.poll();
+            self.pass_began = Some(now);
+        }
+    }
+
+    /// After the replies are written: note how long the pass took, and
+    /// have `manager` compact if the log failed (to write memory to disk
+    /// again) or has grown well past the live data.
+    pub(super) fn after_pass(&mut self, runtime: &mut Runtime<Proc>, manager: Pid) {
+        let shared = runtime.shared_mut();
+        let live = shared.budget().used();
+        let Some(store) = shared.store_mut() else {
+            return;
+        };
+        let now = Instant::now();
+        if let Some(began) = self.pass_began.take() {
+            store.pass_took(now.saturating_duration_since(began));
+        }
+        let retry = store.refusal().is_some()
+            && !store.compaction_running()
+            && self.next_retry.is_none_or(|at| now >= at);
+        if retry {
+            self.next_retry = Some(now + RETRY_EVERY);
+        }
+        if retry || store.wants_compaction(live) {
+            runtime.send(manager, todo::Msg::Compact.into());
+            runtime.run_until_idle();
+        }
+    }
+
+    /// When the loop must wake to retry, if the log failed.
+    pub(super) fn next_check(&self, runtime: &Runtime<Proc>) -> Option<Instant> {
+        runtime.shared().refusal().and(self.next_retry)
+    }
+
+    /// A graceful stop: what was logged is synced before the server exits.
+    pub(super) fn stop(runtime: &mut Runtime<Proc>) {
+        if let Some(store) = runtime.shared_mut().store_mut() {
+            match store.sync() {
+                Ok(()) => log::info!("the log is synced"),
+                Err(e) => log::error!("the log could not be synced at stop: {e}"),
+            }
+        }
+    }
+}

@@ -1,0 +1,397 @@
+//! The durable log: every change the server acknowledges, appended to a
+//! segment file, checksummed (`record.rs`, `file.rs`); replayed at start
+//! (`recovery.rs`); compacted into a snapshot without `fork` and without a
+//! stall (`compaction.rs`); synced by a helper thread so the loop never
+//! waits on the disk unless `--fsync always` asks it to (`syncer.rs`); one
+//! server per directory (`lock.rs`); a manifest says which files count
+//! (`manifest.rs`).
+//!
+//! Group commit: the records of one loop pass collect in a buffer and go
+//! to the file with one `write` before any reply of that pass is written,
+//! and under `always` one `fdatasync` covers them all. If the write or the
+//! sync fails, the replies of that pass that acknowledge a change become
+//! errors, further changes are refused (reads go on), and the server
+//! retries by compacting memory into a fresh snapshot: once one is
+//! written, memory and disk agree again and changes are accepted.
+//!
+//! The store knows bytes, not lists: the domain appends records and, at
+//! start, rebuilds its lists from them (`recovery::Rebuild`).
+
+mod compaction;
+mod file;
+mod lock;
+mod manifest;
+pub mod record;
+mod recovery;
+mod syncer;
+
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+pub use compaction::Progress;
+pub use record::Record;
+pub use recovery::Rebuild;
+
+use compaction::Compaction;
+use file::{Faults, Header, Kind, Writer};
+use lock::Lock;
+use manifest::Manifest;
+use recovery::{segment_name, snapshot_name};
+use syncer::Syncer;
+
+/// When a change reaches the disk (`--fsync`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fsync {
+    /// Synced before its reply is sent: one `fdatasync` per loop pass.
+    Always,
+    /// Written to the kernel before the reply, synced within a second.
+    Everysec,
+    /// Written to the kernel before the reply; the kernel decides when.
+    No,
+}
+
+impl fmt::Display for Fsync {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Fsync::Always => "always",
+            Fsync::Everysec => "everysec",
+            Fsync::No => "no",
+        })
+    }
+}
+
+/// The open log of a data directory.
+#[derive(Debug)]
+pub struct Store {
+    dir: PathBuf,
+    fsync: Fsync,
+    _lock: Lock,
+    faults: Faults,
+    /// The segment being appended to, and its number.
+    segment: Writer,
+    segment_no: u64,
+    /// The number of the segment's first change, if this process made it
+    /// (a segment it appends to after a restart may have any).
+    segment_first_lsn: Option<u64>,
+    /// The records of this pass, written with one `write` before its
+    /// replies.
+    pending: Vec<u8>,
+    /// The number the next change gets.
+    lsn: u64,
+    /// Why changes are refused, after a failed write or sync.
+    failure: Option<String>,
+    /// The failure happened since the last `flush`: the `OK`s waiting for
+    /// that flush must become errors.
+    failure_unreported: bool,
+    syncer: Syncer,
+    manifest: Manifest,
+    /// Bytes of the log: the snapshot and the segments since.
+    log_bytes: u64,
+    segments: u64,
+    compaction: Option<Compaction>,
+    counters: Counters,
+}
+
+/// What `STATS` reports about the log.
+#[derive(Debug, Default, Clone, Copy)]
+struct Counters {
+    /// Syncs done by the loop (`always`) and the thread (`everysec`).
+    loop_syncs: u64,
+    compactions: u64,
+    errors: u64,
+    /// The longest loop pass during the last compaction.
+    longest_pass: Duration,
+    /// When the loop last synced (`always`).
+    last_loop_sync: Option<Instant>,
+    /// Compactions started, to number them.
+    compaction_ids: u64,
+}
+
+/// The store's `STATS` rows.
+#[derive(Debug)]
+pub struct Report {
+    /// The policy.
+    pub fsync: Fsync,
+    /// Bytes of the log on disk.
+    pub log_bytes: u64,
+    /// Segment files since the snapshot.
+    pub segments: u64,
+    /// How long since the log was last synced, if it ever was.
+    pub last_sync_age: Option<Duration>,
+    /// Syncs done.
+    pub syncs: u64,
+    /// Compactions finished.
+    pub compactions: u64,
+    /// A compaction's progress, if one is running.
+    pub compacting: Option<Progress>,
+    /// Writes, syncs and compactions that failed.
+    pub errors: u64,
+    /// The longest loop pass during the last compaction.
+    pub longest_pass: Duration,
+    /// Why changes are refused, if they are.
+    pub failure: Option<String>,
+}
+
+impl Store {
+    /// Opens (creating it if missing) and locks `dir`, replays its log
+    /// into `target`, and opens the segment to append to. The helper
+    /// thread calls `wake` when it has news (a finished compaction, a
+    /// failed sync) for `poll`.
+    pub fn open(
+        dir: &Path,
+        fsync: Fsync,
+        repair: bool,
+        target: &mut impl Rebuild,
+        wake: impl Fn() + Send + 'static,
+    ) -> Result<Store, String> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create the data directory {}: {e}", dir.display()))?;
+        let lock = Lock::take(dir)?;
+        let replayed = recovery::replay(dir, repair, target)?;
+        let faults = Faults::default();
+        let io = |e: std::io::Error| format!("cannot write in {}: {e}", dir.display());
+        let (segment, segment_no, segment_first_lsn) = match replayed.last_segment {
+            Some((n, len)) => (
+                Writer::append_to(&dir.join(segment_name(n)), len, &faults).map_err(io)?,
+                n,
+                None,
+            ),
+            None => {
+                let n = replayed.new_segment;
+                let header = Header {
+                    kind: Kind::Segment,
+                    first_lsn: replayed.next_lsn,
+                };
+                let writer = Writer::create(&dir.join(segment_name(n)), header, &faults);
+                manifest::sync_dir(dir).map_err(io)?;
+                (writer.map_err(io)?, n, Some(replayed.next_lsn))
+            }
+        };
+        let handle = segment.handle().map_err(io)?;
+        let periodic = fsync == Fsync::Everysec;
+        let syncer = Syncer::start(handle, dir, periodic, faults.clone(), Box::new(wake));
+        Ok(Store {
+            dir: dir.to_owned(),
+            fsync,
+            _lock: lock,
+            faults,
+            log_bytes: replayed.log_bytes.max(segment.len()),
+            segments: replayed.segments.max(1),
+            segment,
+            segment_no,
+            segment_first_lsn,
+            pending: Vec::new(),
+            lsn: replayed.next_lsn,
+            failure: None,
+            failure_unreported: false,
+            syncer,
+            manifest: replayed.manifest,
+            compaction: None,
+            counters: Counters::default(),
+        })
+    }
+
+    /// Why a change must be refused now, if it must: the log could not be
+    /// written, and memory and disk do not agree again yet.
+    pub fn refusal(&self) -> Option<&str> {
+        self.failure.as_deref()
+    }
+
+    /// Logs a change. Its reply must not leave before `flush`. While
+    /// changes are refused, nothing is logged (the compaction that ends
+    /// the refusal writes memory as it is), except after that compaction
+    /// has begun: what changes then (a list lost to a crash) goes to its
+    /// new segment once it succeeds.
+    pub fn append(&mut self, record: Record<'_>) {
+        if self.failure.is_none() || self.compaction.as_ref().is_some_and(|c| c.recovering) {
+            record.encode(&mut self.pending);
+            self.lsn += 1;
+        }
+    }
+
+    /// The number the next change gets: every change before it is in
+    /// the log (or in this pass's records).
+    pub fn lsn(&self) -> u64 {
+        self.lsn
+    }
+
+    /// Writes this pass's records with one `write` (and syncs them under
+    /// `always`), before any of its replies leaves. `Err` with the reason
+    /// if they did not become durable: the replies that acknowledge them
+    /// must become errors.
+    pub fn flush(&mut self) -> Result<(), String> {
+        self.check_syncer();
+        if self.failure.is_none() {
+            self.write_pending();
+        }
+        match &self.failure {
+            None => Ok(()),
+            // Once per failure: the `OK`s of the pass it happened in. And
+            // while records wait for a recovery to end.
+            Some(reason)
+                if std::mem::take(&mut self.failure_unreported) || !self.pending.is_empty() =>
+            {
+                Err(reason.clone())
+            }
+            Some(_) => Ok(()),
+        }
+    }
+
+    /// Writes the records logged so far with one `write` (and syncs them
+    /// under `always`); a failure refuses changes from now on.
+    fn write_pending(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let result = self.segment.write(&self.pending).and_then(|()| {
+            self.log_bytes += self.pending.len() as u64;
+            if self.fsync == Fsync::Always {
+                self.segment.sync()?;
+                self.counters.loop_syncs += 1;
+                self.counters.last_loop_sync = Some(Instant::now());
+            }
+            Ok(())
+        });
+        self.pending.clear();
+        if let Err(e) = result {
+            self.fail(&e.to_string());
+        }
+    }
+
+    /// Writes and syncs what was logged, now (a graceful stop).
+    pub fn sync(&mut self) -> Result<(), String> {
+        self.flush()?;
+        if let Some(reason) = &self.failure {
+            return Err(reason.clone());
+        }
+        self.segment.sync().map_err(|e| self.fail(&e.to_string()))
+    }
+
+    /// Takes what the helper thread has done: a failed sync, a finished
+    /// compaction. The loop calls this each pass, before it runs the
+    /// queue, so that a request sees the store as it is.
+    pub fn poll(&mut self) {
+        self.check_syncer();
+    }
+
+    /// The failures the helper thread met, taken into account.
+    fn check_syncer(&mut self) {
+        if !self.syncer.has_news() {
+            return;
+        }
+        let report = self.syncer.take_report();
+        if let Some(error) = report.error {
+            self.fail(&error);
+        }
+        for finished in report.finished {
+            self.compaction_finished(finished);
+        }
+    }
+
+    /// Changes are refused from now on, until a compaction succeeds.
+    fn fail(&mut self, reason: &str) -> String {
+        if self.compaction.as_ref().is_some_and(|c| !c.recovering) {
+            // Its snapshot may hold changes that were just lost: start over
+            // (a recovering one will).
+            self.abandon(reason);
+        }
+        self.counters.errors += 1;
+        if self.failure.is_none() {
+            log::error!(
+                "the log in {} cannot be written: {reason}; refusing changes (reads go on) \
+                 until memory is written to disk again",
+                self.dir.display()
+            );
+        }
+        self.failure = Some(reason.to_owned());
+        self.failure_unreported = true;
+        self.pending.clear();
+        reason.to_owned()
+    }
+
+    /// The injected failures, for `DEBUG DISK ...`.
+    pub fn faults(&self) -> &Faults {
+        &self.faults
+    }
+
+    /// The log is much bigger than the live data: worth compacting.
+    pub fn wants_compaction(&self, live_bytes: u64) -> bool {
+        const MIN: u64 = 64 << 20;
+        self.compaction.is_none()
+            && self.failure.is_none()
+            && self.log_bytes > MIN
+            && self.log_bytes > 2 * live_bytes
+    }
+
+    /// The store's `STATS` rows.
+    pub fn report(&mut self) -> Report {
+        self.check_syncer();
+        let (thread_syncs, thread_last_sync) = self.syncer.syncs();
+        let last_sync = match (thread_last_sync, self.counters.last_loop_sync) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        Report {
+            fsync: self.fsync,
+            log_bytes: self.log_bytes,
+            segments: self.segments,
+            last_sync_age: last_sync.map(|at| at.elapsed()),
+            syncs: self.counters.loop_syncs + thread_syncs,
+            compactions: self.counters.compactions,
+            compacting: self.compaction.as_ref().map(Compaction::progress),
+            errors: self.counters.errors,
+            longest_pass: self.counters.longest_pass,
+            failure: self.failure.clone(),
+        }
+    }
+
+    /// A loop pass took `took`: kept if a compaction is running and it is
+    /// the longest.
+    pub fn pass_took(&mut self, took: Duration) {
+        if let Some(compaction) = &mut self.compaction {
+            compaction.pass_took(took);
+        }
+    }
+
+    /// Starts writing a new segment, numbered next.
+    fn rotate(&mut self) -> Result<(), String> {
+        if self.failure.is_none() {
+            self.write_pending();
+            if let Some(reason) = &self.failure {
+                return Err(reason.clone());
+            }
+        }
+        let n = self.segment_no + 1;
+        let header = Header {
+            kind: Kind::Segment,
+            first_lsn: self.lsn,
+        };
+        // Under `always` the new file's name must be on disk before an
+        // `OK` for a change in it leaves; otherwise the thread syncs it.
+        let writer = Writer::create(&self.dir.join(segment_name(n)), header, &self.faults)
+            .and_then(|w| {
+                if self.fsync == Fsync::Always {
+                    manifest::sync_dir(&self.dir)?;
+                }
+                Ok(w)
+            })
+            .map_err(|e| e.to_string())?;
+        self.syncer
+            .segment(writer.handle().map_err(|e| e.to_string())?);
+        self.segment = writer;
+        self.segment_no = n;
+        self.segment_first_lsn = Some(self.lsn);
+        self.segments += 1;
+        self.log_bytes += self.segment.len();
+        Ok(())
+    }
+
+    /// The snapshot file a compaction starting now writes, and its path.
+    fn snapshot_path(&self) -> PathBuf {
+        self.dir.join(snapshot_name(self.segment_no))
+    }
+}

@@ -1,0 +1,284 @@
+//! Replay: the data directory read back into lists at start.
+//!
+//! The manifest names a snapshot (if a compaction wrote one) and the first
+//! segment to replay after it; segments are numbered, and replayed in
+//! order. Every change has a number (its LSN): a segment's header gives
+//! its first, and each record the next. A snapshot's list carries the
+//! number of the first change it does not reflect, because a compaction reads the
+//! lists one by one while changes go on: a segment's record about a list
+//! the snapshot already reflects is skipped.
+//!
+//! A torn tail (the last segment ends in part of a record, or in a bad
+//! record with nothing valid after it: a crash in the middle of a write)
+//! is cut off with a warning. A bad record with valid records after it is
+//! corruption: the start is refused, naming the file and the offset, unless
+//! `--repair`, which keeps everything before the damage and moves the
+//! damaged file (and the segments after it) aside.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::file::{Kind, Next, Reader};
+use super::manifest::Manifest;
+use super::record::{Bad, Record};
+
+/// What replay feeds the records to: the domain's rebuilt lists.
+pub trait Rebuild {
+    /// Applies one record. `Items` records belong to the `List` record
+    /// before them.
+    fn apply(&mut self, record: Record<'_>);
+}
+
+/// What replay found.
+#[derive(Debug)]
+pub struct Replayed {
+    /// The manifest it followed.
+    pub manifest: Manifest,
+    /// The number the next change gets.
+    pub next_lsn: u64,
+    /// The last segment and the bytes of it that hold whole records: the
+    /// one to append to. `None` if there is no segment yet.
+    pub last_segment: Option<(u64, u64)>,
+    /// The number of the segment to create when there is none to append
+    /// to.
+    pub new_segment: u64,
+    /// Bytes of the snapshot and of the segments replayed.
+    pub log_bytes: u64,
+    /// Segments replayed.
+    pub segments: u64,
+}
+
+/// A segment's or snapshot's file name.
+pub fn segment_name(n: u64) -> String {
+    format!("segment-{n:08}.log")
+}
+
+/// A snapshot's file name.
+pub fn snapshot_name(n: u64) -> String {
+    format!("snapshot-{n:08}.log")
+}
+
+/// The numbered files of `kind` in `dir` ("segment" or "snapshot").
+pub fn numbered(dir: &Path, kind: &str) -> io::Result<Vec<u64>> {
+    let mut numbers = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let name = entry?.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let number = name
+            .strip_prefix(kind)
+            .and_then(|rest| rest.strip_prefix('-'))
+            .and_then(|rest| rest.strip_suffix(".log"))
+            .and_then(|n| n.parse().ok());
+        if let Some(n) = number {
+            numbers.push(n);
+        }
+    }
+    numbers.sort_unstable();
+    Ok(numbers)
+}
+
+/// Replays `dir` into `target`.
+pub fn replay(dir: &Path, repair: bool, target: &mut impl Rebuild) -> Result<Replayed, String> {
+    let manifest = Manifest::read(dir)?;
+    let io_error = |e: io::Error| format!("cannot read {}: {e}", dir.display());
+    remove_leftovers(dir, &manifest).map_err(io_error)?;
+    let mut replayed = Replayed {
+        manifest: manifest.clone(),
+        next_lsn: 0,
+        last_segment: None,
+        new_segment: manifest.first_segment,
+        log_bytes: 0,
+        segments: 0,
+    };
+    // The last change each list of the snapshot reflects.
+    let mut reflected: HashMap<Vec<u8>, u64> = HashMap::new();
+    if let Some(name) = &manifest.snapshot {
+        let path = dir.join(name);
+        let (mut reader, header) = Reader::open(&path).map_err(|e| at(&path, 0, &e))?;
+        if header.kind != Kind::Snapshot {
+            return Err(at(&path, 0, "not a snapshot"));
+        }
+        replayed.next_lsn = header.first_lsn;
+        loop {
+            match reader.next().map_err(io_error)? {
+                Next::Record(record, offset) => {
+                    match record {
+                        Record::List { lsn, name } => {
+                            reflected.insert(name.to_vec(), lsn);
+                        }
+                        Record::Items { .. } => {}
+                        _ => return Err(at(&path, offset, "a change in a snapshot")),
+                    }
+                    target.apply(record);
+                }
+                Next::End => break,
+                Next::Bad(bad, offset) => {
+                    // A snapshot is complete before the manifest names it:
+                    // any damage is corruption.
+                    let what = damage(bad);
+                    if !repair {
+                        return Err(refusal(&path, offset, what));
+                    }
+                    let segments = numbered(dir, "segment").map_err(io_error)?;
+                    set_aside(dir, &path, offset, &segments)?;
+                    replayed.log_bytes += offset;
+                    return Ok(replayed);
+                }
+            }
+        }
+        replayed.log_bytes += fs::metadata(&path).map_err(io_error)?.len();
+    }
+    let segments: Vec<u64> = numbered(dir, "segment")
+        .map_err(io_error)?
+        .into_iter()
+        .filter(|&n| n >= manifest.first_segment)
+        .collect();
+    for (i, &n) in segments.iter().enumerate() {
+        let path = dir.join(segment_name(n));
+        let last = i + 1 == segments.len();
+        let len = fs::metadata(&path).map_err(io_error)?.len();
+        if last && len < super::file::FILE_HEADER as u64 && super::file::starts_like_a_log(&path) {
+            // Created, but its header not written: the server stopped
+            // right then. It holds nothing; it is made again.
+            log::warn!(
+                "{}: {len} bytes, less than a header (the server stopped as it created \
+                 it): made again",
+                path.display()
+            );
+            fs::remove_file(&path).map_err(io_error)?;
+            replayed.new_segment = n;
+            break;
+        }
+        let (mut reader, header) = Reader::open(&path).map_err(|e| at(&path, 0, &e))?;
+        if header.kind != Kind::Segment {
+            return Err(at(&path, 0, "not a segment"));
+        }
+        let mut lsn = header.first_lsn;
+        let mut stop = false;
+        let end = loop {
+            match reader.next().map_err(io_error)? {
+                Next::Record(record, _) => {
+                    let seen = record
+                        .name()
+                        .and_then(|name| reflected.get(name))
+                        .is_some_and(|&reflected| lsn < reflected);
+                    if !seen {
+                        target.apply(record);
+                    }
+                    lsn += 1;
+                }
+                Next::End => break fs::metadata(&path).map_err(io_error)?.len(),
+                Next::Bad(bad, offset) => {
+                    let corrupt =
+                        !last || Reader::valid_record_after(&path, offset).map_err(io_error)?;
+                    if !corrupt {
+                        let len = fs::metadata(&path).map_err(io_error)?.len();
+                        log::warn!(
+                            "{}: cut off a torn tail of {} bytes at offset {offset} (a write \
+                             the server did not finish)",
+                            path.display(),
+                            len - offset
+                        );
+                        stop = true;
+                        break offset;
+                    }
+                    if !repair {
+                        return Err(refusal(&path, offset, damage(bad)));
+                    }
+                    set_aside(dir, &path, offset, &segments[i + 1..])?;
+                    stop = true;
+                    break offset;
+                }
+            }
+        };
+        replayed.next_lsn = lsn;
+        replayed.log_bytes += end;
+        replayed.segments += 1;
+        replayed.last_segment = Some((n, end));
+        if stop {
+            // Cut or repaired: nothing after this one is replayed.
+            break;
+        }
+    }
+    Ok(replayed)
+}
+
+/// Removes what a compaction left behind: snapshots the manifest does not
+/// name (one that was being written, or the one replaced), segments before
+/// its first, and a manifest that was being written.
+fn remove_leftovers(dir: &Path, manifest: &Manifest) -> io::Result<()> {
+    for n in numbered(dir, "snapshot")? {
+        let name = snapshot_name(n);
+        if manifest.snapshot.as_deref() != Some(name.as_str()) {
+            fs::remove_file(dir.join(name))?;
+        }
+    }
+    for n in numbered(dir, "segment")? {
+        if n < manifest.first_segment {
+            fs::remove_file(dir.join(segment_name(n)))?;
+        }
+    }
+    let tmp = dir.join(format!("{}.tmp", super::manifest::NAME));
+    if tmp.exists() {
+        fs::remove_file(tmp)?;
+    }
+    Ok(())
+}
+
+/// `--repair`: moves the damaged file aside (never deleting it), puts
+/// back a copy of what came before the damage, and moves aside the
+/// segments after it, whose changes followed what was lost.
+fn set_aside(dir: &Path, path: &Path, offset: u64, later: &[u64]) -> Result<(), String> {
+    let aside = |path: &Path| -> Result<PathBuf, String> {
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let moved = PathBuf::from(format!("{}.damaged-{stamp}", path.display()));
+        fs::rename(path, &moved)
+            .map_err(|e| format!("cannot move {} aside: {e}", path.display()))?;
+        Ok(moved)
+    };
+    let moved = aside(path)?;
+    let bytes = fs::read(&moved).map_err(|e| format!("cannot read {}: {e}", moved.display()))?;
+    fs::write(path, &bytes[..offset as usize])
+        .and_then(|()| fs::File::open(path)?.sync_all())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    log::warn!(
+        "--repair: {} was damaged at offset {offset}: kept the {offset} bytes before it, \
+         moved the file to {}",
+        path.display(),
+        moved.display()
+    );
+    for &n in later {
+        let later = dir.join(segment_name(n));
+        let moved = aside(&later)?;
+        log::warn!(
+            "--repair: moved {} aside to {}: its changes came after the damage",
+            later.display(),
+            moved.display()
+        );
+    }
+    super::manifest::sync_dir(dir).map_err(|e| e.to_string())
+}
+
+fn damage(bad: Bad) -> &'static str {
+    match bad {
+        Bad::Short => "a record cut short",
+        Bad::Damaged => "a record that fails its checksum",
+    }
+}
+
+fn at(path: &Path, offset: u64, what: &str) -> String {
+    format!("{} at offset {offset}: {what}", path.display())
+}
+
+fn refusal(path: &Path, offset: u64, what: &str) -> String {
+    format!(
+        "the log is damaged: {}, with valid records after it; refusing to start so that \
+         nothing is lost silently (start with --repair to keep what comes before the \
+         damage and move the damaged file aside)",
+        at(path, offset, what)
+    )
+}

@@ -1,0 +1,167 @@
+//! The store alone, on a temporary directory: what goes in comes back at
+//! the next open, across a compaction whose snapshot is not one instant,
+//! and after a failed write.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::record::{pack_item, unpack_items};
+use super::{Fsync, Rebuild, Record, Store};
+
+/// Lists as replay leaves them: items newest first.
+#[derive(Debug, Default, PartialEq)]
+struct Lists(BTreeMap<Vec<u8>, Vec<Vec<u8>>>);
+
+impl Rebuild for Lists {
+    fn apply(&mut self, record: Record<'_>) {
+        match record {
+            Record::PushNewest { name, item } => self
+                .0
+                .entry(name.to_vec())
+                .or_default()
+                .insert(0, item.to_vec()),
+            Record::Create { name } => {
+                self.0.entry(name.to_vec()).or_default();
+            }
+            Record::Drop { name } => {
+                self.0.remove(name);
+            }
+            Record::List { name, .. } => {
+                self.0.insert(name.to_vec(), Vec::new());
+            }
+            Record::Items { packed } => {
+                let last = self.0.values_mut().last();
+                // Snapshot lists come in name order: the last is the one.
+                let items = last.expect("a list before its items");
+                items.extend(unpack_items(packed).map(|i| i.unwrap().to_vec()));
+            }
+            other => panic!("not used here: {other:?}"),
+        }
+    }
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("todo-store-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn open(dir: &Path) -> (Store, Lists) {
+    let mut lists = Lists::default();
+    let store = Store::open(dir, Fsync::Always, false, &mut lists, || {}).unwrap();
+    (store, lists)
+}
+
+fn put(store: &mut Store, name: &[u8], item: &[u8]) {
+    store.append(Record::PushNewest { name, item });
+}
+
+fn expect(lists: &Lists, name: &[u8], items: &[&[u8]]) {
+    let got: Vec<&[u8]> = lists.0[name].iter().map(Vec::as_slice).collect();
+    assert_eq!(got, items);
+}
+
+/// Waits (bounded) for the helper thread to finish the compaction.
+fn settle(store: &mut Store) {
+    for _ in 0..10_000 {
+        store.poll();
+        if !store.compaction_running() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    panic!("the compaction did not finish");
+}
+
+#[test]
+fn records_come_back_at_the_next_open() {
+    let dir = temp("reopen");
+    let (mut store, lists) = open(&dir);
+    assert!(lists.0.is_empty());
+    put(&mut store, b"a", b"1");
+    store.append(Record::Create { name: b"empty" });
+    put(&mut store, b"gone", b"x");
+    store.append(Record::Drop { name: b"gone" });
+    store.flush().unwrap();
+    drop(store);
+    let (_, lists) = open(&dir);
+    expect(&lists, b"a", &[b"1"]);
+    expect(&lists, b"empty", &[]);
+    assert!(!lists.0.contains_key(&b"gone"[..]));
+}
+
+#[test]
+fn a_snapshot_list_skips_exactly_the_changes_it_reflects() {
+    let dir = temp("compact");
+    let (mut store, _) = open(&dir);
+    put(&mut store, b"a", b"1");
+    put(&mut store, b"b", b"1");
+    store.flush().unwrap();
+    let id = store.start_compaction().unwrap().expect("none running");
+    // Changes after the start, before the list is read: in the snapshot.
+    put(&mut store, b"a", b"2");
+    let lsn = store.lsn();
+    store.snapshot_list(id, lsn, b"a");
+    let mut packed = Vec::new();
+    pack_item(&mut packed, b"2");
+    pack_item(&mut packed, b"1");
+    store.snapshot_items(id, &packed);
+    // The first change after the list was read: not in it, replayed.
+    put(&mut store, b"a", b"3");
+    // A list read later reflects more.
+    put(&mut store, b"b", b"2");
+    let lsn = store.lsn();
+    store.snapshot_list(id, lsn, b"b");
+    packed.clear();
+    pack_item(&mut packed, b"2");
+    pack_item(&mut packed, b"1");
+    store.snapshot_items(id, &packed);
+    store.finish_compaction(id);
+    put(&mut store, b"b", b"3");
+    store.flush().unwrap();
+    settle(&mut store);
+    drop(store);
+    let (_, lists) = open(&dir);
+    expect(&lists, b"a", &[b"3", b"2", b"1"]);
+    expect(&lists, b"b", &[b"3", b"2", b"1"]);
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".log"))
+        .collect();
+    assert_eq!(names.len(), 2, "the snapshot and one segment: {names:?}");
+}
+
+#[test]
+fn a_failed_write_refuses_until_a_compaction_writes_memory_again() {
+    let dir = temp("fail");
+    let (mut store, _) = open(&dir);
+    put(&mut store, b"a", b"1");
+    store.flush().unwrap();
+    store.faults().fail_writes(true);
+    put(&mut store, b"a", b"lost");
+    let reason = store.flush().unwrap_err();
+    assert!(reason.contains("No space left"), "{reason}");
+    assert_eq!(store.refusal(), Some(reason.as_str()));
+    // Reported once; nothing new waits, so the next pass is clean.
+    assert_eq!(store.flush(), Ok(()));
+    // Memory holds "1" and "lost" (the change was made, its reply failed):
+    // the retry writes memory as it is.
+    assert!(store.start_compaction().is_err(), "the disk still fails");
+    store.faults().fail_writes(false);
+    let id = store.start_compaction().unwrap().unwrap();
+    let lsn = store.lsn();
+    store.snapshot_list(id, lsn, b"a");
+    let mut packed = Vec::new();
+    pack_item(&mut packed, b"lost");
+    pack_item(&mut packed, b"1");
+    store.snapshot_items(id, &packed);
+    store.finish_compaction(id);
+    settle(&mut store);
+    assert_eq!(store.refusal(), None);
+    put(&mut store, b"a", b"2");
+    store.flush().unwrap();
+    drop(store);
+    let (_, lists) = open(&dir);
+    expect(&lists, b"a", &[b"2", b"lost", b"1"]);
+}

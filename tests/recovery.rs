@@ -1,0 +1,206 @@
+//! Replay of torn and corrupt logs: a log cut at any byte inside its last
+//! records starts with exactly the complete records (and a warning saying
+//! how many bytes were dropped); a flipped bit with valid records after it
+//! refuses the start unless `--repair`, which keeps the valid prefix and
+//! moves the damaged file aside.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::durability::crash;
+use crate::util::{DataDir, Server};
+
+/// Bytes before the first record of a log file.
+const FILE_HEADER: usize = 28;
+
+/// A data directory whose log holds `count` `PUT`s of `list`, written with
+/// `--fsync always`, and the path of its one segment.
+fn log_of_puts(count: usize) -> (DataDir, PathBuf) {
+    let dir = DataDir::new();
+    let mut server = Server::start_on(&dir, &["--fsync", "always"]);
+    let mut c = server.connect();
+    for i in 0..count {
+        assert_eq!(c.ask(&format!("PUT list item-{i}")), "OK\n");
+    }
+    drop(c);
+    server.signal("TERM");
+    assert_eq!(server.wait(), Some(0));
+    let segment = dir.path.join("segment-00000000.log");
+    assert!(segment.exists(), "{:?}", dir.files());
+    (dir, segment)
+}
+
+/// Where each record of a log file starts, and the file's end.
+fn record_starts(bytes: &[u8]) -> Vec<usize> {
+    let mut starts = Vec::new();
+    let mut at = FILE_HEADER;
+    while at < bytes.len() {
+        starts.push(at);
+        let len = u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+        at += 8 + len;
+    }
+    assert_eq!(at, bytes.len());
+    starts
+}
+
+/// A copy of `from` in a fresh directory.
+fn copy_dir(from: &Path) -> DataDir {
+    let to = DataDir::new();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), to.path.join(entry.file_name())).unwrap();
+    }
+    to
+}
+
+/// The items of `list`, oldest first.
+fn items(server: &Server) -> Vec<String> {
+    let reply = server.connect().ask("LIST list");
+    let mut items: Vec<String> = reply
+        .lines()
+        .filter_map(|l| l.strip_prefix("* "))
+        .map(str::to_owned)
+        .collect();
+    items.reverse();
+    items
+}
+
+fn first(n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("item-{i}")).collect()
+}
+
+#[test]
+fn a_log_cut_anywhere_in_its_last_records_starts_with_the_complete_ones() {
+    let (dir, segment) = log_of_puts(20);
+    let bytes = std::fs::read(&segment).unwrap();
+    let starts = record_starts(&bytes);
+    assert_eq!(starts.len(), 20);
+    for cut in starts[17]..bytes.len() {
+        let copy = copy_dir(&dir.path);
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(copy.path.join("segment-00000000.log"))
+            .unwrap();
+        file.set_len(cut as u64).unwrap();
+        // Records that end at or before the cut.
+        let complete =
+            starts.iter().filter(|&&s| s < cut).count() - 1 + usize::from(starts.contains(&cut));
+        let server = Server::start_on(&copy, &[]);
+        assert_eq!(items(&server), first(complete), "cut at {cut}");
+        if !starts.contains(&cut) {
+            let dropped = cut - starts[complete];
+            assert!(
+                server.wait_for_log(&format!("cut off a torn tail of {dropped} bytes")),
+                "cut at {cut}: {}",
+                server.log.text()
+            );
+        }
+        // The cut log takes new records where the complete ones end.
+        let mut c = server.connect();
+        assert_eq!(c.ask("PUT list after"), "OK\n");
+        crash(server);
+        let server = Server::start_on(&copy, &[]);
+        let mut expected = first(complete);
+        expected.push("after".into());
+        assert_eq!(items(&server), expected, "cut at {cut}, then written");
+    }
+}
+
+#[test]
+fn a_flipped_bit_with_valid_records_after_it_refuses_to_start_unless_repair() {
+    let (dir, segment) = log_of_puts(20);
+    let mut bytes = std::fs::read(&segment).unwrap();
+    let starts = record_starts(&bytes);
+    // A bit in the item of the tenth record.
+    bytes[starts[10] + 12] ^= 0x10;
+    std::fs::write(&segment, &bytes).unwrap();
+
+    let out = Command::new(env!("CARGO_BIN_EXE_todo-server"))
+        .args(["--port", "0", "--data-dir", dir.arg()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("{} at offset {}", segment.display(), starts[10])),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--repair"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    // Nothing was changed by the refusal.
+    assert_eq!(std::fs::read(&segment).unwrap(), bytes);
+
+    let server = Server::start_on(&dir, &["--repair"]);
+    assert_eq!(items(&server), first(10));
+    let aside: Vec<String> = dir
+        .files()
+        .into_iter()
+        .filter(|f| f.starts_with("segment-00000000.log.damaged-"))
+        .collect();
+    assert_eq!(aside.len(), 1, "{:?}", dir.files());
+    // The damaged file is kept whole.
+    assert_eq!(std::fs::read(dir.path.join(&aside[0])).unwrap(), bytes);
+    assert!(server.wait_for_log("--repair"), "{}", server.log.text());
+    // And the repaired log goes on.
+    let mut c = server.connect();
+    assert_eq!(c.ask("PUT list more"), "OK\n");
+    crash(server);
+    let server = Server::start_on(&dir, &[]);
+    let mut expected = first(10);
+    expected.push("more".into());
+    assert_eq!(items(&server), expected);
+}
+
+#[test]
+fn a_damaged_length_is_caught_and_not_mistaken_for_a_torn_tail() {
+    let (dir, segment) = log_of_puts(20);
+    let mut bytes = std::fs::read(&segment).unwrap();
+    let starts = record_starts(&bytes);
+    // The fifth record claims to run past the end of the file.
+    bytes[starts[5] + 2] = 0x7f;
+    std::fs::write(&segment, &bytes).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_todo-server"))
+        .args(["--port", "0", "--data-dir", dir.arg()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("at offset {}", starts[5])),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_file_that_is_not_a_log_is_refused_by_its_magic() {
+    let dir = DataDir::new();
+    std::fs::write(
+        dir.path.join("segment-00000000.log"),
+        b"hello, world, not a log",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_todo-server"))
+        .args(["--port", "0", "--data-dir", dir.arg()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not a todo-server log"), "{stderr}");
+}
+
+#[test]
+fn a_segment_cut_inside_its_header_is_made_again() {
+    let (dir, _) = log_of_puts(3);
+    // The server stopped as it created the next segment.
+    std::fs::write(dir.path.join("segment-00000001.log"), b"TODO-L").unwrap();
+    let server = Server::start_on(&dir, &[]);
+    assert!(server.wait_for_log("made again"), "{}", server.log.text());
+    assert_eq!(items(&server), first(3));
+    let mut c = server.connect();
+    assert_eq!(c.ask("PUT list next"), "OK\n");
+    crash(server);
+    let server = Server::start_on(&dir, &[]);
+    let mut expected = first(3);
+    expected.push("next".into());
+    assert_eq!(items(&server), expected);
+}
