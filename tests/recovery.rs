@@ -36,8 +36,17 @@ fn record_starts(bytes: &[u8]) -> Vec<usize> {
     let mut at = FILE_HEADER;
     while at < bytes.len() {
         starts.push(at);
-        let len = u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
-        at += 8 + len;
+        // A varint length, a 4-byte checksum, then that many bytes.
+        let (mut len, mut shift, mut i) = (0usize, 0, at);
+        loop {
+            len |= usize::from(bytes[i] & 0x7f) << shift;
+            shift += 7;
+            i += 1;
+            if bytes[i - 1] & 0x80 == 0 {
+                break;
+            }
+        }
+        at = i + 4 + len;
     }
     assert_eq!(at, bytes.len());
     starts
@@ -156,8 +165,9 @@ fn a_damaged_length_is_caught_and_not_mistaken_for_a_torn_tail() {
     let (dir, segment) = log_of_puts(20);
     let mut bytes = std::fs::read(&segment).unwrap();
     let starts = record_starts(&bytes);
-    // The fifth record claims to run past the end of the file.
-    bytes[starts[5] + 2] = 0x7f;
+    // The fifth record's length runs on into its checksum: it claims to
+    // be far longer than it is.
+    bytes[starts[5]] |= 0x80;
     std::fs::write(&segment, &bytes).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_todo-server"))
         .args(["--port", "0", "--data-dir", dir.arg()])

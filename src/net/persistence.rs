@@ -42,13 +42,16 @@ impl Persistence {
         let began = Instant::now();
         let mut rebuilt = Rebuilt::new(runtime.shared().budget().orphans());
         let store = Store::open(dir, config.fsync, config.repair, &mut rebuilt, wake)?;
-        let (lists, items) = rebuilt.counts();
+        let replayed = began.elapsed();
         runtime.shared_mut().set_store(store);
         let restore = todo::Msg::Restore(Box::new(rebuilt.into_sorted()));
         runtime.send(manager, restore.into());
         runtime.run_until_idle();
+        let stats = runtime.shared().stats();
+        let (lists, items) = (stats.lists(), stats.items());
         log::info!(
-            "loaded {lists} lists and {items} items from {} in {:?} (--fsync {})",
+            "loaded {lists} lists and {items} items from {} in {:?} (replay {replayed:?}, \
+             then the lists started; --fsync {})",
             dir.display(),
             began.elapsed(),
             config.fsync
@@ -68,10 +71,13 @@ impl Persistence {
 
     /// After the replies are written: note how long the pass took, and
     /// have `manager` compact if the log failed (to write memory to disk
-    /// again) or has grown well past the live data.
+    /// again) or has grown well past the live data (as a snapshot would
+    /// hold it).
     pub(super) fn after_pass(&mut self, runtime: &mut Runtime<Proc>, manager: Pid) {
         let shared = runtime.shared_mut();
-        let live = shared.budget().used();
+        let stats = shared.stats();
+        let live =
+            todo::memory::snapshot_estimate(shared.budget().used(), stats.lists(), stats.items());
         let Some(store) = shared.store_mut() else {
             return;
         };

@@ -45,6 +45,14 @@ impl<'a, P: Process> Context<'a, P> {
         pid
     }
 
+    /// Makes room for `additional` more processes, each monitored, at once:
+    /// for a process about to start many (a restore), so that the tables
+    /// do not grow, copying themselves, as they come.
+    pub fn reserve(&mut self, additional: usize) {
+        self.rt.procs.reserve(additional);
+        self.rt.monitors.reserve(additional);
+    }
+
     /// Starts a process monitored by this one.
     pub fn spawn_monitor(&mut self, process: P) -> (Pid, Ref) {
         let pid = self.rt.spawn(process);

@@ -72,6 +72,13 @@ pub(crate) struct Monitors {
 }
 
 impl Monitors {
+    /// Makes room for `additional` more monitors, of as many more
+    /// processes.
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        self.nodes.reserve(additional);
+        self.heads.reserve(additional);
+    }
+
     /// Adds a monitor of `target` held by `watcher`. A dead target gives a
     /// node that is already down queued: the caller must queue its `Down`
     /// with `NoProc`.

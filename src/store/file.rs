@@ -263,10 +263,9 @@ impl Reader {
             return Ok(Next::End);
         }
         // Make sure the whole record is in the buffer, if the file has it.
-        if let Some(len) = self.buf.get(self.at..self.at + 4) {
-            let len = u32::from_le_bytes(len.try_into().expect("4")) as usize;
-            if len <= super::record::MAX_RECORD && self.buf.len() - self.at < HEADER + len {
-                self.fill(HEADER + len)?;
+        if let Some(size) = Record::size(&self.buf[self.at..]) {
+            if self.buf.len() - self.at < size {
+                self.fill(size)?;
             }
         }
         let start = self.at;

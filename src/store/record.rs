@@ -1,14 +1,14 @@
 //! One record of the log: what changed, encoded small and checksummed.
 //!
-//! On disk a record is `[len: u32 LE][crc: u32 LE][kind: u8][payload]`,
-//! where `len` counts the kind and the payload, and `crc` is the CRC-32C of
-//! `len`, kind and payload together (so a damaged length is caught too).
-//! Names and items are opaque bytes, as on the wire: a name is prefixed
-//! by its length (one byte: names are at most 255 bytes), an item is the
-//! rest of the payload.
+//! On disk a record is `[len: varint][crc: u32 LE][kind: u8][payload]`,
+//! where `len` counts the kind and the payload (one byte for a record under
+//! 128 bytes, most of them), and `crc` is the CRC-32C of `len`, kind and
+//! payload together (so a damaged length is caught too). Names and items
+//! are opaque bytes, as on the wire: a name is prefixed by its length (one
+//! byte: names are at most 255 bytes), an item is the rest of the payload.
 
-/// Bytes before the kind: the length and the checksum.
-pub const HEADER: usize = 8;
+/// The most bytes before the kind: the longest length and the checksum.
+pub const HEADER: usize = 5 + 4;
 
 /// The longest record accepted when reading: 1 GiB, far past any item the
 /// line limit allows, and small enough that a damaged length is not
@@ -111,8 +111,21 @@ const ITEMS: u8 = 17;
 impl Record<'_> {
     /// Appends the record, framed and checksummed, to `out`.
     pub fn encode(&self, out: &mut Vec<u8>) {
+        self.frame(out, true);
+    }
+
+    /// Appends the record framed but not checksummed, for memory that
+    /// reads it back with `decode_trusted` (replay's queues).
+    pub fn encode_trusted(&self, out: &mut Vec<u8>) {
+        self.frame(out, false);
+    }
+
+    fn frame(&self, out: &mut Vec<u8>, checksum: bool) {
         let at = out.len();
-        out.extend_from_slice(&[0; HEADER]);
+        push_varint(out, self.body_len() as u64);
+        let len_bytes = out.len() - at;
+        out.extend_from_slice(&[0; 4]);
+        let body = out.len();
         match *self {
             Record::PushNewest { name, item } => name_item(out, PUSH_NEWEST, name, item),
             Record::PushOldest { name, item } => name_item(out, PUSH_OLDEST, name, item),
@@ -129,7 +142,7 @@ impl Record<'_> {
             Record::Drop { name } => name_only(out, DROP, name),
             Record::List { lsn, name } => {
                 out.push(LIST);
-                out.extend_from_slice(&lsn.to_le_bytes());
+                push_varint(out, lsn);
                 push_name(out, name);
             }
             Record::Items { packed } => {
@@ -137,27 +150,50 @@ impl Record<'_> {
                 out.extend_from_slice(packed);
             }
         }
-        let len = (out.len() - at - HEADER) as u32;
-        out[at..at + 4].copy_from_slice(&len.to_le_bytes());
-        let crc = crc32c::crc32c_append(crc32c::crc32c(&len.to_le_bytes()), &out[at + HEADER..]);
-        out[at + 4..at + HEADER].copy_from_slice(&crc.to_le_bytes());
+        debug_assert_eq!(out.len() - body, self.body_len());
+        if checksum {
+            let crc = crc32c::crc32c_append(crc32c::crc32c(&out[at..at + len_bytes]), &out[body..]);
+            out[body - 4..body].copy_from_slice(&crc.to_le_bytes());
+        }
+    }
+
+    /// Bytes of the kind and the payload.
+    fn body_len(&self) -> usize {
+        1 + match *self {
+            Record::PushNewest { name, item }
+            | Record::PushOldest { name, item }
+            | Record::RemoveNewest { name, item } => 1 + name.len() + item.len(),
+            Record::Remove { name, item, .. } => 1 + name.len() + 8 + item.len(),
+            Record::PopNewest { name }
+            | Record::PopOldest { name }
+            | Record::Create { name }
+            | Record::Drop { name } => 1 + name.len(),
+            Record::List { lsn, name } => varint_len(lsn) + 1 + name.len(),
+            Record::Items { packed } => packed.len(),
+        }
     }
 
     /// Reads the record at the start of `bytes`: it and its size on disk.
     pub fn decode(bytes: &[u8]) -> Result<(Record<'_>, usize), Bad> {
-        let Some(header) = bytes.get(..HEADER) else {
+        Record::read(bytes, true)
+    }
+
+    /// Reads a record written with `encode_trusted`, without a checksum.
+    pub fn decode_trusted(bytes: &[u8]) -> Result<(Record<'_>, usize), Bad> {
+        Record::read(bytes, false)
+    }
+
+    fn read(bytes: &[u8], checksum: bool) -> Result<(Record<'_>, usize), Bad> {
+        let (len, len_bytes) = read_len(bytes)?;
+        let Some(crc) = bytes.get(len_bytes..len_bytes + 4) else {
             return Err(Bad::Short);
         };
-        let len = u32::from_le_bytes(header[..4].try_into().expect("4 bytes")) as usize;
-        let crc = u32::from_le_bytes(header[4..].try_into().expect("4 bytes"));
-        if len == 0 || len > MAX_RECORD {
-            return Err(Bad::Damaged);
-        }
-        let Some(body) = bytes.get(HEADER..HEADER + len) else {
+        let crc = u32::from_le_bytes(crc.try_into().expect("4 bytes"));
+        let start = len_bytes + 4;
+        let Some(body) = bytes.get(start..start + len) else {
             return Err(Bad::Short);
         };
-        let computed = crc32c::crc32c_append(crc32c::crc32c(&header[..4]), body);
-        if computed != crc {
+        if checksum && crc32c::crc32c_append(crc32c::crc32c(&bytes[..len_bytes]), body) != crc {
             return Err(Bad::Damaged);
         }
         let (&kind, payload) = body.split_first().expect("len > 0");
@@ -192,20 +228,25 @@ impl Record<'_> {
                 }
             }
             LIST => {
-                let (lsn, rest) = payload.split_first_chunk::<8>().ok_or(Bad::Damaged)?;
+                let (lsn, rest) = read_varint(payload).ok_or(Bad::Damaged)?;
                 let (name, rest) = split_name(rest)?;
                 if !rest.is_empty() {
                     return Err(Bad::Damaged);
                 }
-                Record::List {
-                    lsn: u64::from_le_bytes(*lsn),
-                    name,
-                }
+                Record::List { lsn, name }
             }
             ITEMS => Record::Items { packed: payload },
             _ => return Err(Bad::Damaged),
         };
-        Ok((record, HEADER + len))
+        Ok((record, start + len))
+    }
+
+    /// The size on disk of the record at the start of `bytes`, once its
+    /// length can be read there (`None` if it cannot yet, or is bad).
+    pub fn size(bytes: &[u8]) -> Option<usize> {
+        read_len(bytes)
+            .ok()
+            .map(|(len, len_bytes)| len_bytes + 4 + len)
     }
 
     /// The list the record is about, if it is about one.
@@ -251,15 +292,57 @@ fn split_name(payload: &[u8]) -> Result<(&[u8], &[u8]), Bad> {
     Ok(rest.split_at(len))
 }
 
+/// A record's length, and the bytes it takes: `Short` if the bytes end
+/// inside it, `Damaged` if it is not a length a record can have.
+fn read_len(bytes: &[u8]) -> Result<(usize, usize), Bad> {
+    let mut len = 0u64;
+    for (i, &byte) in bytes.iter().enumerate().take(5) {
+        len |= u64::from(byte & 0x7f) << (7 * i);
+        if byte & 0x80 == 0 {
+            let len = usize::try_from(len).map_err(|_| Bad::Damaged)?;
+            if len == 0 || len > MAX_RECORD {
+                return Err(Bad::Damaged);
+            }
+            return Ok((len, i + 1));
+        }
+    }
+    if bytes.len() < 5 {
+        Err(Bad::Short)
+    } else {
+        Err(Bad::Damaged)
+    }
+}
+
+/// Appends `n` as a varint: seven bits a byte, low first.
+fn push_varint(out: &mut Vec<u8>, mut n: u64) {
+    while n >= 0x80 {
+        out.push((n & 0x7f) as u8 | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+/// Bytes `n` takes as a varint.
+fn varint_len(n: u64) -> usize {
+    (64 - (n | 1).leading_zeros() as usize).div_ceil(7)
+}
+
+/// A varint at the start of `bytes`, and what follows it.
+fn read_varint(bytes: &[u8]) -> Option<(u64, &[u8])> {
+    let mut n = 0u64;
+    for (i, &byte) in bytes.iter().enumerate().take(10) {
+        n |= u64::from(byte & 0x7f) << (7 * i);
+        if byte & 0x80 == 0 {
+            return Some((n, &bytes[i + 1..]));
+        }
+    }
+    None
+}
+
 /// Appends one item to a snapshot's packed items: a varint length, then
 /// the bytes.
 pub fn pack_item(out: &mut Vec<u8>, item: &[u8]) {
-    let mut len = item.len();
-    while len >= 0x80 {
-        out.push((len & 0x7f) as u8 | 0x80);
-        len >>= 7;
-    }
-    out.push(len as u8);
+    push_varint(out, item.len() as u64);
     out.extend_from_slice(item);
 }
 

@@ -92,7 +92,8 @@ pub fn replay(dir: &Path, repair: bool, target: &mut impl Rebuild) -> Result<Rep
         log_bytes: 0,
         segments: 0,
     };
-    // The last change each list of the snapshot reflects.
+    // The first change each list of the snapshot does not reflect, for
+    // the lists read after changes had come.
     let mut reflected: HashMap<Vec<u8>, u64> = HashMap::new();
     if let Some(name) = &manifest.snapshot {
         let path = dir.join(name);
@@ -105,9 +106,13 @@ pub fn replay(dir: &Path, repair: bool, target: &mut impl Rebuild) -> Result<Rep
             match reader.next().map_err(io_error)? {
                 Next::Record(record, offset) => {
                     match record {
-                        Record::List { lsn, name } => {
+                        // A list read before any change after the start
+                        // reflects none of the segments' records: only the
+                        // others need remembering.
+                        Record::List { lsn, name } if lsn > header.first_lsn => {
                             reflected.insert(name.to_vec(), lsn);
                         }
+                        Record::List { .. } => {}
                         Record::Items { .. } => {}
                         _ => return Err(at(&path, offset, "a change in a snapshot")),
                     }

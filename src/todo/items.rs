@@ -127,6 +127,24 @@ impl<W: Default> Items<W> {
         }
     }
 
+    /// A list of `items`, oldest first, built in one go: a small one in a
+    /// buffer allocated once.
+    pub fn from_oldest_first<'a>(
+        items: impl ExactSizeIterator<Item = &'a [u8]> + Clone,
+        orphans: &Orphans,
+    ) -> Items<W> {
+        let bytes: usize = items.clone().map(|i| entry_size(i.len())).sum();
+        let mut list = if bytes <= CHUNK {
+            Items::Small(Packed::with_capacity(bytes))
+        } else {
+            Items::default()
+        };
+        for item in items {
+            list.push_newest(item, orphans);
+        }
+        list
+    }
+
     /// Adds `item` as the newest (the head: `PUT`, `LPUSH`).
     pub fn push_newest(&mut self, item: &[u8], orphans: &Orphans) {
         match self {

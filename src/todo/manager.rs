@@ -255,6 +255,8 @@ impl Manager {
     /// Starts a list for each list the log held, in name order.
     fn restore<P: Host>(&mut self, cx: &mut Context<'_, P>, lists: Vec<(Name, Items)>) {
         let mut over = false;
+        self.lists.reserve(lists.len());
+        cx.reserve(lists.len());
         for (name, items) in lists {
             let cost =
                 list_cost(name.as_bytes().len()) + items.item_bytes() + items.len() * ITEM_OVERHEAD;

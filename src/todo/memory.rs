@@ -22,3 +22,12 @@ pub fn item_cost(len: usize) -> u64 {
 pub fn list_cost(name_len: usize) -> u64 {
     name_len as u64 + LIST_OVERHEAD
 }
+
+/// About how many bytes a snapshot of the log takes for stored data
+/// counted at `used` in `lists` lists of `items` items in all: the data,
+/// with a byte or two per item and some 40 per list instead of the
+/// overheads above. What the server weighs the log against to decide to
+/// compact it.
+pub fn snapshot_estimate(used: u64, lists: u64, items: u64) -> u64 {
+    used.saturating_sub(items * (ITEM_OVERHEAD - 2) + lists * (LIST_OVERHEAD - 40))
+}

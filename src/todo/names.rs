@@ -67,9 +67,20 @@ impl Names {
             self.len = 1;
             return;
         }
-        let b = self.block_of(name.as_bytes()).unwrap_or(0);
-        let Err(at) = search(&self.blocks[b], name.as_bytes()) else {
-            return;
+        // Past the last name (names restored in order): no search.
+        let last = self.blocks.len() - 1;
+        let past_last = self.blocks[last]
+            .0
+            .last()
+            .is_none_or(|l| l.as_bytes() < name.as_bytes());
+        let (b, at) = if past_last {
+            (last, self.blocks[last].0.len())
+        } else {
+            let b = self.block_of(name.as_bytes()).unwrap_or(0);
+            let Err(at) = search(&self.blocks[b], name.as_bytes()) else {
+                return;
+            };
+            (b, at)
         };
         if at == 0 {
             self.firsts[b] = name.clone();

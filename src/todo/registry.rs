@@ -64,6 +64,18 @@ impl Registry {
         self.entries[*slot as usize].as_ref().map(|e| e.pid)
     }
 
+    /// Makes room for `additional` more lists at once (a restore), so that
+    /// the index does not grow, rehashing every name, as they come.
+    pub fn reserve(&mut self, additional: usize) {
+        let (entries, hasher) = (&self.entries, &self.hasher);
+        self.index.reserve(additional, |&s| {
+            let entry = entries[s as usize]
+                .as_ref()
+                .expect("indexed entries are live");
+            hash_with(hasher, entry.name.as_bytes())
+        });
+    }
+
     /// Records list `name`, run by `pid` and watched by `monitor`; the
     /// name must not be there.
     pub fn insert(&mut self, name: Name, pid: Pid, monitor: Ref) {

@@ -29,6 +29,9 @@ pub struct Generator {
     keys: u64,
     item: Vec<u8>,
     rng: u64,
+    /// The items' own generator, apart so that the keys are the same
+    /// whatever the item size.
+    item_rng: u64,
     /// The next key for workloads that go through keys in order.
     seq: u64,
 }
@@ -37,15 +40,30 @@ impl Generator {
     /// Requests for `workload` over `keys` lists named `bench:<workload>:N`,
     /// with items of `size` bytes.
     pub fn new(proto: Proto, workload: Workload, keys: u64, size: usize, seed: u64) -> Generator {
-        // Letters only: a Redis inline command splits on spaces.
-        let item = (0..size).map(|i| b'a' + (i % 26) as u8).collect();
         Generator {
             proto,
             workload,
             keys: keys.max(1),
-            item,
+            item: vec![b'a'; size],
             rng: seed | 1,
+            item_rng: seed.rotate_left(32) | 1,
             seq: 0,
+        }
+    }
+
+    /// A fresh item: random letters (a Redis inline command splits on
+    /// spaces), so that no server's disk format gains from items that are
+    /// all alike.
+    fn next_item(&mut self) {
+        for chunk in self.item.chunks_mut(12) {
+            self.item_rng ^= self.item_rng >> 12;
+            self.item_rng ^= self.item_rng << 25;
+            self.item_rng ^= self.item_rng >> 27;
+            let mut bits = self.item_rng.wrapping_mul(0x2545_f491_4f6c_dd1d);
+            for byte in chunk {
+                *byte = b'a' + ((bits & 31) % 26) as u8;
+                bits >>= 5;
+            }
         }
     }
 
@@ -155,6 +173,7 @@ impl Generator {
         out.push(b':');
         push_number(out, key);
         if item {
+            self.next_item();
             out.push(b' ');
             out.extend_from_slice(&self.item);
         }
@@ -191,11 +210,41 @@ mod tests {
         (String::from_utf8(out).unwrap(), expect)
     }
 
+    /// The request with its item's letters as `x`s.
+    fn masked(request: &str) -> String {
+        let (head, item) = request.rsplit_once(' ').unwrap();
+        let letters = item.trim_end().len();
+        assert!(
+            item[..letters].bytes().all(|b| b.is_ascii_lowercase()),
+            "{item}"
+        );
+        format!("{head} {}{}", "x".repeat(letters), &item[letters..])
+    }
+
+    #[test]
+    fn items_are_random_letters_of_the_size_asked() {
+        let mut g = Generator::new(Proto::Todo, Workload::Put, 1, 30, 7);
+        let mut out = Vec::new();
+        g.next(&mut out);
+        g.next(&mut out);
+        let text = String::from_utf8(out).unwrap();
+        let items: Vec<&str> = text
+            .lines()
+            .map(|l| l.rsplit_once(' ').unwrap().1)
+            .collect();
+        assert_eq!(items.len(), 2);
+        assert!(items
+            .iter()
+            .all(|i| i.len() == 30 && i.bytes().all(|b| b.is_ascii_lowercase())));
+        assert_ne!(items[0], items[1]);
+    }
+
     #[test]
     fn todo_requests() {
+        let (put, expect) = one(Proto::Todo, Workload::Put);
         assert_eq!(
-            one(Proto::Todo, Workload::Put),
-            ("PUT bench:put:0 abcd\n".into(), Expect::Done)
+            (masked(&put), expect),
+            ("PUT bench:put:0 xxxx\n".into(), Expect::Done)
         );
         assert_eq!(
             one(Proto::Todo, Workload::List),
@@ -209,9 +258,10 @@ mod tests {
 
     #[test]
     fn redis_requests() {
+        let (put, expect) = one(Proto::Redis, Workload::Put);
         assert_eq!(
-            one(Proto::Redis, Workload::Put),
-            ("RPUSH bench:put:0 abcd\r\n".into(), Expect::Done)
+            (masked(&put), expect),
+            ("RPUSH bench:put:0 xxxx\r\n".into(), Expect::Done)
         );
         assert_eq!(
             one(Proto::Redis, Workload::List),
@@ -230,9 +280,15 @@ mod tests {
         for _ in 0..3 {
             g.next(&mut out);
         }
+        let text = String::from_utf8(out).unwrap();
+        let masked: Vec<String> = text.lines().map(masked).collect();
         assert_eq!(
-            out,
-            b"PUT bench:fill:0 a\nPUT bench:fill:1 a\nPUT bench:fill:2 a\n"
+            masked,
+            [
+                "PUT bench:fill:0 x",
+                "PUT bench:fill:1 x",
+                "PUT bench:fill:2 x"
+            ]
         );
         let mut n = Vec::new();
         push_number(&mut n, 18_446_744_073_709_551_615);
