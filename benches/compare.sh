@@ -2,15 +2,27 @@
 # todo-server against Redis on the same work, side by side, on this machine.
 #
 # Both servers run pinned to CPU 0 and todo-bench to CPU 1, with identical
-# settings for both. Prints one table of throughput and p99 latency with the
-# ratio todo-server / Redis for each row, then memory: RSS after 1,000,000
-# lists of one 16-byte item each, and per idle connection with 9,000 open.
+# settings for both. Sections (SECTIONS, all by default):
 #
-# Each row runs REPEAT times, alternating the two servers, and shows the
+#   memory-rows  throughput and p99 latency, todo-server --in-memory against
+#                Redis without persistence, with the ratio for each row
+#   durable      the same rows with a log: --fsync everysec against Redis
+#                --appendonly yes --appendfsync everysec, and always against
+#                always, both logs on the same disk (BENCH_DIR); with the
+#                ratio of everysec to --in-memory, run alongside
+#   replay       1,000,000 lists of 10 items written to both, then the bytes
+#                on disk and the time to load them at start, as written and
+#                after a compaction (COMPACT / BGREWRITEAOF)
+#   memory       RSS after 1,000,000 lists of one 16-byte item each, and per
+#                idle connection with 9,000 open
+#
+# Each row runs REPEAT times, alternating the servers, and shows the
 # median: at pipeline 1 both servers wait on the same syscalls and one run
 # can differ from the next by 10%.
 #
-# Usage: benches/compare.sh      (DURATION=3 WARMUP=1 REPEAT=5 by default)
+# Usage: benches/compare.sh      (DURATION=3 WARMUP=1 REPEAT=5 by default;
+#        SECTIONS="durable replay" for some; BENCH_DIR for the logs, a fresh
+#        directory under /tmp by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +31,8 @@ WARMUP=${WARMUP:-1}
 REPEAT=${REPEAT:-5}
 TODO_PORT=${TODO_PORT:-4740}
 REDIS_PORT=${REDIS_PORT:-6740}
+SECTIONS=${SECTIONS:-memory-rows durable replay memory}
+BENCH_DIR=${BENCH_DIR:-$(mktemp -d /tmp/todo-compare.XXXXXX)}
 CONNECTIONS=50
 COMMON=(-c "$CONNECTIONS" --keys 1000 --size 16 --prefill 10 -q)
 
@@ -42,23 +56,39 @@ stop_servers() {
     TODO_PID=""
     REDIS_PID=""
 }
-trap stop_servers EXIT
+cleanup() {
+    stop_servers
+    rm -rf "$BENCH_DIR/todo" "$BENCH_DIR/redis"
+}
+trap cleanup EXIT
 
-start_servers() {
-    taskset -c 0 "$SERVER" --port "$TODO_PORT" 2>/dev/null &
-    TODO_PID=$!
-    taskset -c 0 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
-        --daemonize no --logfile /dev/null &
-    REDIS_PID=$!
-    for _ in $(seq 100); do
-        if "$BENCH" --port "$TODO_PORT" -t ping -n 1 -c 1 -q >/dev/null 2>&1 &&
-            "$BENCH" --proto redis --port "$REDIS_PORT" -t ping -n 1 -c 1 -q >/dev/null 2>&1; then
-            return
-        fi
+# wait_for PROTO PORT: until the server answers PING.
+wait_for() {
+    for _ in $(seq 600); do
+        "$BENCH" --proto "$1" --port "$2" -t ping -n 1 -c 1 -q >/dev/null 2>&1 && return
         sleep 0.1
     done
-    echo "the servers did not start" >&2
+    echo "the $1 server did not start" >&2
     exit 1
+}
+
+# start_servers [POLICY]: both servers, in memory, or with a log synced
+# under POLICY (everysec, always) in fresh directories under BENCH_DIR.
+start_servers() {
+    local todo_args=(--in-memory) redis_args=(--appendonly no)
+    if [ -n "${1:-}" ]; then
+        rm -rf "$BENCH_DIR/todo" "$BENCH_DIR/redis"
+        mkdir -p "$BENCH_DIR/redis"
+        todo_args=(--data-dir "$BENCH_DIR/todo" --fsync "$1")
+        redis_args=(--appendonly yes --appendfsync "$1" --dir "$BENCH_DIR/redis")
+    fi
+    taskset -c 0 "$SERVER" --port "$TODO_PORT" "${todo_args[@]}" 2>/dev/null &
+    TODO_PID=$!
+    taskset -c 0 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' \
+        "${redis_args[@]}" --daemonize no --logfile /dev/null &
+    REDIS_PID=$!
+    wait_for todo "$TODO_PORT"
+    wait_for redis "$REDIS_PORT"
 }
 
 calc() { awk "BEGIN { print $* }"; }
@@ -76,30 +106,137 @@ run() {
 echo "todo-server vs Redis $(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/'), $(date -u +%F), $(nproc) cores," \
     "$CONNECTIONS connections, 1000 lists, 16-byte items, LIST of 10 items," \
     "median of $REPEAT runs of ${DURATION}s each"
-start_servers
-printf '\n%-8s %4s | %12s %9s | %12s %9s | %7s %9s\n' workload pipe "todo req/s" "p99 us" "redis req/s" "p99 us" \
-    ratio "p99 ratio"
 # median NUMBERS...: the middle value.
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-for row in "put 1" "put 32" "list 1" "list 32" "mixed 32" "ping 1" "ping 32"; do
-    set -- $row
-    todo_rps=() todo_p99=() redis_rps=() redis_p99=()
-    for _ in $(seq "$REPEAT"); do
-        todo=$(run todo "$TODO_PORT" "$1" "$2")
-        redis=$(run redis "$REDIS_PORT" "$1" "$2")
-        for line in "$todo" "$redis"; do
-            [ "$(field clean "$line")" = true ] || { echo "not clean: $line" >&2; exit 1; }
+# rows TITLE ROWS...: one table, each row "WORKLOAD PIPELINE", on the
+# servers running now.
+rows() {
+    printf '\n%s\n%-8s %4s | %12s %9s | %12s %9s | %7s %9s\n' "$1" workload pipe "todo req/s" \
+        "p99 us" "redis req/s" "p99 us" ratio "p99 ratio"
+    shift
+    for row in "$@"; do
+        set -- $row
+        todo_rps=() todo_p99=() redis_rps=() redis_p99=()
+        for _ in $(seq "$REPEAT"); do
+            todo=$(run todo "$TODO_PORT" "$1" "$2")
+            redis=$(run redis "$REDIS_PORT" "$1" "$2")
+            for line in "$todo" "$redis"; do
+                [ "$(field clean "$line")" = true ] || { echo "not clean: $line" >&2; exit 1; }
+            done
+            todo_rps+=("$(field rps "$todo")") todo_p99+=("$(field p99_us "$todo")")
+            redis_rps+=("$(field rps "$redis")") redis_p99+=("$(field p99_us "$redis")")
         done
-        todo_rps+=("$(field rps "$todo")") todo_p99+=("$(field p99_us "$todo")")
-        redis_rps+=("$(field rps "$redis")") redis_p99+=("$(field p99_us "$redis")")
+        t_rps=$(median "${todo_rps[@]}") t_p99=$(median "${todo_p99[@]}")
+        r_rps=$(median "${redis_rps[@]}") r_p99=$(median "${redis_p99[@]}")
+        printf '%-8s %4s | %12.0f %9.1f | %12.0f %9.1f | %6.2fx %8.2fx\n' "$1" "$2" \
+            "$t_rps" "$t_p99" "$r_rps" "$r_p99" "$(calc "$t_rps / $r_rps")" \
+            "$(calc "$t_p99 / $r_p99")"
     done
-    t_rps=$(median "${todo_rps[@]}") t_p99=$(median "${todo_p99[@]}")
-    r_rps=$(median "${redis_rps[@]}") r_p99=$(median "${redis_p99[@]}")
-    printf '%-8s %4s | %12.0f %9.1f | %12.0f %9.1f | %6.2fx %8.2fx\n' "$1" "$2" \
-        "$t_rps" "$t_p99" "$r_rps" "$r_p99" "$(calc "$t_rps / $r_rps")" "$(calc "$t_p99 / $r_p99")"
-done
-stop_servers
+}
+
+has() { [[ " $SECTIONS " == *" $1 "* ]]; }
+
+if has memory-rows; then
+    start_servers
+    rows "in memory (Redis without persistence)" "put 1" "put 32" "list 1" "list 32" \
+        "mixed 32" "ping 1" "ping 32"
+    stop_servers
+fi
+
+if has durable; then
+    for policy in everysec always; do
+        start_servers "$policy"
+        rows "--fsync $policy (Redis --appendonly yes --appendfsync $policy), logs in $BENCH_DIR" \
+            "put 1" "put 32" "list 1" "list 32" "mixed 1" "mixed 32"
+        stop_servers
+    done
+    # everysec against --in-memory, alternating, at pipeline 32.
+    printf '\n%-8s %4s | %14s | %14s | %7s\n' workload pipe "everysec req/s" "in-memory req/s" ratio
+    for workload in put mixed; do
+        durable=() memory=()
+        for _ in $(seq "$REPEAT"); do
+            rm -rf "$BENCH_DIR/todo"
+            taskset -c 0 "$SERVER" --port "$TODO_PORT" --data-dir "$BENCH_DIR/todo" 2>/dev/null &
+            TODO_PID=$!
+            wait_for todo "$TODO_PORT"
+            durable+=("$(field rps "$(run todo "$TODO_PORT" "$workload" 32)")")
+            stop_servers
+            taskset -c 0 "$SERVER" --port "$TODO_PORT" --in-memory 2>/dev/null &
+            TODO_PID=$!
+            wait_for todo "$TODO_PORT"
+            memory+=("$(field rps "$(run todo "$TODO_PORT" "$workload" 32)")")
+            stop_servers
+        done
+        d=$(median "${durable[@]}") m=$(median "${memory[@]}")
+        printf '%-8s %4s | %14.0f | %14.0f | %6.2fx\n' "$workload" 32 "$d" "$m" "$(calc "$d / $m")"
+    done
+fi
+
+if has replay; then
+    # Both write the same 10,000,000 RPUSH / PUT; Redis's automatic rewrite
+    # is off so that "as written" is its command log.
+    rm -rf "$BENCH_DIR/todo" "$BENCH_DIR/redis"
+    mkdir -p "$BENCH_DIR/redis"
+    redis_log="$BENCH_DIR/redis.log"
+    todo_log="$BENCH_DIR/todo.log"
+    start_logged() { # start both on the directories, logging to files
+        : >"$todo_log"
+        : >"$redis_log"
+        taskset -c 0 "$SERVER" --port "$TODO_PORT" --data-dir "$BENCH_DIR/todo" 2>"$todo_log" &
+        TODO_PID=$!
+        taskset -c 0 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly yes \
+            --auto-aof-rewrite-percentage 0 --dir "$BENCH_DIR/redis" --daemonize no \
+            --logfile "$redis_log" &
+        REDIS_PID=$!
+        wait_for todo "$TODO_PORT"
+        wait_for redis "$REDIS_PORT"
+    }
+    load_times() { # seconds each took to load, from their logs
+        local todo redis
+        todo=$(sed -n 's/.*loaded .* items from [^ ]* in \([0-9.]*\)\(m\?s\) .*/\1 \2/p' "$todo_log")
+        case "$todo" in *ms) todo=$(calc "${todo% ms} / 1000") ;; *) todo=${todo% s} ;; esac
+        redis=$(sed -n 's/.*DB loaded from append only file: \([0-9.]*\) seconds.*/\1/p' "$redis_log")
+        echo "$todo $redis"
+    }
+    sizes() { du -sb "$BENCH_DIR/todo" "$BENCH_DIR/redis" | awk '{ printf "%s ", $1 }'; }
+    start_logged
+    taskset -c 1 "$BENCH" --port "$TODO_PORT" -t lists --keys 1000000 --prefill 10 -n 1 -q >/dev/null
+    taskset -c 1 "$BENCH" --proto redis --port "$REDIS_PORT" -t lists --keys 1000000 --prefill 10 \
+        -n 1 -q >/dev/null
+    stop_servers
+    read -r todo_bytes redis_bytes <<<"$(sizes)"
+    start_logged
+    read -r todo_load redis_load <<<"$(load_times)"
+    printf '\n%-44s | %12s | %12s | %7s\n' "1,000,000 lists x 10 items of 16 bytes" todo-server redis ratio
+    printf '%-44s | %9.1f MB | %9.1f MB | %6.2fx\n' "on disk, as written" \
+        "$(calc "$todo_bytes / 1e6")" "$(calc "$redis_bytes / 1e6")" "$(calc "$todo_bytes / $redis_bytes")"
+    printf '%-44s | %10.2f s | %10.2f s | %6.2fx\n' "load at start, as written" \
+        "$todo_load" "$redis_load" "$(calc "$todo_load / $redis_load")"
+    # Compact both, and wait for them to finish.
+    exec 3<>"/dev/tcp/127.0.0.1/$TODO_PORT"
+    printf 'COMPACT\n' >&3
+    read -r _ <&3
+    exec 3>&-
+    redis-cli -p "$REDIS_PORT" bgrewriteaof >/dev/null
+    for _ in $(seq 600); do
+        grep -q "compaction done" "$todo_log" &&
+            redis-cli -p "$REDIS_PORT" info persistence | grep -q 'aof_rewrite_in_progress:0' && break
+        sleep 0.2
+    done
+    sleep 1
+    stop_servers
+    read -r todo_bytes redis_bytes <<<"$(sizes)"
+    start_logged
+    read -r todo_load redis_load <<<"$(load_times)"
+    stop_servers
+    printf '%-44s | %9.1f MB | %9.1f MB | %6.2fx\n' "on disk, compacted (snapshot / RDB preamble)" \
+        "$(calc "$todo_bytes / 1e6")" "$(calc "$redis_bytes / 1e6")" "$(calc "$todo_bytes / $redis_bytes")"
+    printf '%-44s | %10.2f s | %10.2f s | %6.2fx\n' "load at start, compacted" \
+        "$todo_load" "$redis_load" "$(calc "$todo_load / $redis_load")"
+fi
+
+has memory || exit 0
 
 # Memory: fresh servers, 1,000,000 lists of one 16-byte item each.
 start_servers
