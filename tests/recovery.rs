@@ -165,9 +165,8 @@ fn a_damaged_length_is_caught_and_not_mistaken_for_a_torn_tail() {
     let (dir, segment) = log_of_puts(20);
     let mut bytes = std::fs::read(&segment).unwrap();
     let starts = record_starts(&bytes);
-    // The fifth record's length runs on into its checksum: it claims to
-    // be far longer than it is.
-    bytes[starts[5]] |= 0x80;
+    // The fifth record claims to be shorter than it is.
+    bytes[starts[5]] -= 3;
     std::fs::write(&segment, &bytes).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_todo-server"))
         .args(["--port", "0", "--data-dir", dir.arg()])
@@ -199,6 +198,50 @@ fn a_file_that_is_not_a_log_is_refused_by_its_magic() {
 }
 
 #[test]
+fn a_torn_record_whose_item_holds_a_record_is_still_a_torn_tail() {
+    let dir = DataDir::new();
+    let server = Server::start_on(&dir, &["--fsync", "always"]);
+    let mut c = server.connect();
+    for i in 0..3 {
+        assert_eq!(c.ask(&format!("PUT list item-{i}")), "OK\n");
+    }
+    // An item that is, byte for byte, a whole valid record of the log.
+    let segment = dir.path.join("segment-00000000.log");
+    let before = std::fs::read(&segment).unwrap();
+    assert_eq!(c.ask("PUT list x"), "OK\n");
+    let image = std::fs::read(&segment).unwrap()[before.len()..].to_vec();
+    let mut put = b"PUT list ".to_vec();
+    put.extend_from_slice(&image);
+    put.extend_from_slice(b" tail");
+    assert!(!image.contains(&b'\n'));
+    assert_eq!(c.request(&put), b"OK\n");
+    crash(server);
+    // The server died in the middle of writing that last record: cut it
+    // right after the image inside it.
+    let bytes = std::fs::read(&segment).unwrap();
+    let last = *record_starts(&bytes).last().unwrap();
+    let at = last
+        + bytes[last..]
+            .windows(image.len())
+            .position(|w| w == image)
+            .unwrap();
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&segment)
+        .unwrap();
+    file.set_len((at + image.len()) as u64).unwrap();
+    let server = Server::start_on(&dir, &[]);
+    assert!(
+        server.wait_for_log("cut off a torn tail"),
+        "{}",
+        server.log.text()
+    );
+    let mut expected = first(3);
+    expected.push("x".into());
+    assert_eq!(items(&server), expected);
+}
+
+#[test]
 fn a_segment_cut_inside_its_header_is_made_again() {
     let (dir, _) = log_of_puts(3);
     // The server stopped as it created the next segment.
@@ -213,4 +256,45 @@ fn a_segment_cut_inside_its_header_is_made_again() {
     let mut expected = first(3);
     expected.push("next".into());
     assert_eq!(items(&server), expected);
+}
+
+#[test]
+fn after_a_repair_new_changes_number_past_the_snapshot() {
+    let dir = DataDir::new();
+    let mut server = Server::start_on(&dir, &[]);
+    crate::crash::fill(&server, 20_000);
+    let mut c = server.connect();
+    // Changes while the compaction runs: "zz", read last, reflects them.
+    assert_eq!(c.ask("PUT zz start"), "OK\n");
+    assert_eq!(c.ask("COMPACT"), "OK\n");
+    for i in 0..300 {
+        assert_eq!(c.ask(&format!("PUT zz v{i}")), "OK\n");
+    }
+    let deadline = std::time::Instant::now() + crate::util::PATIENCE;
+    while !server.log.contains("compaction done") {
+        assert!(std::time::Instant::now() < deadline);
+        assert_eq!(c.ask("PING"), "OK\n");
+    }
+    drop(c);
+    server.signal("TERM");
+    assert_eq!(server.wait(), Some(0));
+    // Damage the first record of the segment after the snapshot.
+    let segment = dir.path.join("segment-00000001.log");
+    let mut bytes = std::fs::read(&segment).unwrap();
+    assert!(bytes.len() > FILE_HEADER + 20, "{}", bytes.len());
+    bytes[FILE_HEADER + 8] ^= 0xff;
+    std::fs::write(&segment, &bytes).unwrap();
+    let mut server = Server::start_on(&dir, &["--repair"]);
+    let mut c = server.connect();
+    assert_eq!(c.ask("PUT zz after-repair"), "OK\n");
+    drop(c);
+    server.signal("TERM");
+    assert_eq!(server.wait(), Some(0));
+    let server = Server::start_on(&dir, &[]);
+    let listed = server.connect().ask("LIST zz");
+    assert!(
+        listed.starts_with("* after-repair\n"),
+        "{}",
+        &listed[..60.min(listed.len())]
+    );
 }

@@ -33,7 +33,7 @@ pub struct Compaction {
     started: Instant,
     lists: u64,
     /// Handed to the helper thread, which syncs and switches.
-    finishing: bool,
+    pub(super) finishing: bool,
     /// Started while changes were refused: its success ends the refusal.
     pub(super) recovering: bool,
     longest_pass: Duration,
@@ -202,8 +202,18 @@ impl Store {
             return;
         };
         if let Err(e) = result {
-            self.compaction = Some(c);
-            return self.abandon(&e);
+            // The manifest may have been replaced before the step that
+            // failed (the directory's sync): what is on disk decides.
+            let installed = Manifest::read(&self.dir)
+                .is_ok_and(|m| m.snapshot.as_deref() == Some(&snapshot_name(c.first_segment)));
+            if !installed {
+                self.compaction = Some(c);
+                return self.abandon(&e);
+            }
+            // In place, but maybe not durably: keep every old file, and
+            // write memory again once the disk works.
+            log::error!("compaction: the new manifest is in place but not surely on disk: {e}");
+            self.fail(&e);
         }
         self.manifest = Manifest {
             snapshot: Some(snapshot_name(c.first_segment)),
@@ -225,8 +235,8 @@ impl Store {
         }
     }
 
-    /// Gives up a compaction that failed: its file goes, the manifest
-    /// stays as it was.
+    /// Gives up a compaction that failed before the manifest could name
+    /// it: its file goes, the manifest stays as it was.
     pub(super) fn abandon(&mut self, error: &str) {
         let Some(c) = self.compaction.take() else {
             return;

@@ -83,11 +83,19 @@ impl Header {
     }
 }
 
-/// Whether the file's first bytes are (a prefix of) the magic.
-pub fn starts_like_a_log(path: &Path) -> bool {
-    let mut first = Vec::new();
-    let read = File::open(path).and_then(|f| f.take(MAGIC.len() as u64).read_to_end(&mut first));
-    read.is_ok() && MAGIC.starts_with(&first)
+/// Whether the file of `len` bytes holds nothing the server wrote whole:
+/// shorter than a header and a prefix of one (the server stopped as it
+/// created it), or nothing but zeros (its blocks were allocated, and its
+/// bytes never reached the disk, before a power cut).
+pub fn never_written(path: &Path, len: u64) -> bool {
+    let mut bytes = Vec::new();
+    let limit = (FILE_HEADER as u64).max(len.min(1 << 20));
+    let read = File::open(path).and_then(|f| f.take(limit).read_to_end(&mut bytes));
+    if read.is_err() {
+        return false;
+    }
+    let magic_prefix = MAGIC.starts_with(&bytes[..bytes.len().min(MAGIC.len())]);
+    (len < FILE_HEADER as u64 && magic_prefix) || (len <= 1 << 20 && bytes.iter().all(|&b| b == 0))
 }
 
 /// Failures to inject, for tests and operators (`DEBUG DISK ...`): shared
@@ -278,15 +286,31 @@ impl Reader {
         }
     }
 
-    /// Whether a whole, valid record starts anywhere after `offset` (the
-    /// start of a bad one): if so the damage is corruption in the middle,
-    /// not a torn tail.
-    pub fn valid_record_after(path: &Path, offset: u64) -> io::Result<bool> {
+    /// Whether valid records follow the bad one at `offset`, one after the
+    /// other up to the end of the file: then the damage is corruption in
+    /// the middle, not a torn tail. A record cut short by the end of the
+    /// file is a torn tail, whatever its bytes hold: an item can hold
+    /// anything, a record's image included, and must not make a crash in
+    /// the middle of its write look like corruption. (So a damaged length
+    /// that claims more than the file holds is taken for a torn tail too.)
+    pub fn valid_records_after(path: &Path, offset: u64) -> io::Result<bool> {
         let mut bytes = Vec::new();
         let mut file = File::open(path)?;
-        file.seek(SeekFrom::Start(offset + 1))?;
+        file.seek(SeekFrom::Start(offset))?;
         file.read_to_end(&mut bytes)?;
-        Ok((0..bytes.len()).any(|at| Record::decode(&bytes[at..]).is_ok()))
+        if Record::size(&bytes).is_some_and(|size| size > bytes.len()) {
+            return Ok(false);
+        }
+        let chains_to_end = |mut at: usize| {
+            while at < bytes.len() {
+                match Record::decode(&bytes[at..]) {
+                    Ok((_, size)) => at += size,
+                    Err(_) => return false,
+                }
+            }
+            true
+        };
+        Ok((1..bytes.len()).any(chains_to_end))
     }
 
     /// Reads until `need` unread bytes are buffered or the file ends.

@@ -210,6 +210,10 @@ impl Store {
         if self.failure.is_none() || self.compaction.as_ref().is_some_and(|c| c.recovering) {
             record.encode(&mut self.pending);
             self.lsn += 1;
+        } else {
+            // A change made without its record (one that began before the
+            // failure, and ends now): its pass's replies must not say OK.
+            self.failure_unreported = true;
         }
     }
 
@@ -294,9 +298,10 @@ impl Store {
 
     /// Changes are refused from now on, until a compaction succeeds.
     fn fail(&mut self, reason: &str) -> String {
-        if self.compaction.as_ref().is_some_and(|c| !c.recovering) {
-            // Its snapshot may hold changes that were just lost: start over
-            // (a recovering one will).
+        if self.compaction.as_ref().is_some_and(|c| !c.finishing) {
+            // Records it counted on are lost: start over once the disk
+            // works. One the helper thread is finishing is whole (every
+            // list is in it, and what is lost came after): it goes on.
             self.abandon(reason);
         }
         self.counters.errors += 1;
@@ -372,16 +377,22 @@ impl Store {
         };
         // Under `always` the new file's name must be on disk before an
         // `OK` for a change in it leaves; otherwise the thread syncs it.
-        let writer = Writer::create(&self.dir.join(segment_name(n)), header, &self.faults)
+        let path = self.dir.join(segment_name(n));
+        let writer = Writer::create(&path, header, &self.faults)
             .and_then(|w| {
                 if self.fsync == Fsync::Always {
                     manifest::sync_dir(&self.dir)?;
                 }
-                Ok(w)
+                let handle = w.handle()?;
+                Ok((w, handle))
             })
-            .map_err(|e| e.to_string())?;
-        self.syncer
-            .segment(writer.handle().map_err(|e| e.to_string())?);
+            .map_err(|e| {
+                // No half-made segment is left for the next try to trip on.
+                let _ = std::fs::remove_file(&path);
+                e.to_string()
+            });
+        let (writer, handle) = writer?;
+        self.syncer.segment(handle);
         self.segment = writer;
         self.segment_no = n;
         self.segment_first_lsn = Some(self.lsn);

@@ -83,6 +83,15 @@ pub fn numbered(dir: &Path, kind: &str) -> io::Result<Vec<u64>> {
 pub fn replay(dir: &Path, repair: bool, target: &mut impl Rebuild) -> Result<Replayed, String> {
     let manifest = Manifest::read(dir)?;
     let io_error = |e: io::Error| format!("cannot read {}: {e}", dir.display());
+    if let Some(name) = &manifest.snapshot {
+        // Nothing is removed unless what the manifest names is there.
+        if !dir.join(name).is_file() {
+            return Err(format!(
+                "{} names the snapshot {name}, which is missing: refusing to start",
+                dir.join(super::manifest::NAME).display()
+            ));
+        }
+    }
     remove_leftovers(dir, &manifest).map_err(io_error)?;
     let mut replayed = Replayed {
         manifest: manifest.clone(),
@@ -95,6 +104,8 @@ pub fn replay(dir: &Path, repair: bool, target: &mut impl Rebuild) -> Result<Rep
     // The first change each list of the snapshot does not reflect, for
     // the lists read after changes had come.
     let mut reflected: HashMap<Vec<u8>, u64> = HashMap::new();
+    // The highest of them: no change after the snapshot may number below.
+    let mut max_reflected = 0;
     if let Some(name) = &manifest.snapshot {
         let path = dir.join(name);
         let (mut reader, header) = Reader::open(&path).map_err(|e| at(&path, 0, &e))?;
@@ -111,6 +122,7 @@ pub fn replay(dir: &Path, repair: bool, target: &mut impl Rebuild) -> Result<Rep
                         // others need remembering.
                         Record::List { lsn, name } if lsn > header.first_lsn => {
                             reflected.insert(name.to_vec(), lsn);
+                            max_reflected = max_reflected.max(lsn);
                         }
                         Record::List { .. } => {}
                         Record::Items { .. } => {}
@@ -144,7 +156,7 @@ pub fn replay(dir: &Path, repair: bool, target: &mut impl Rebuild) -> Result<Rep
         let path = dir.join(segment_name(n));
         let last = i + 1 == segments.len();
         let len = fs::metadata(&path).map_err(io_error)?.len();
-        if last && len < super::file::FILE_HEADER as u64 && super::file::starts_like_a_log(&path) {
+        if last && super::file::never_written(&path, len) {
             // Created, but its header not written: the server stopped
             // right then. It holds nothing; it is made again.
             log::warn!(
@@ -177,7 +189,7 @@ pub fn replay(dir: &Path, repair: bool, target: &mut impl Rebuild) -> Result<Rep
                 Next::End => break fs::metadata(&path).map_err(io_error)?.len(),
                 Next::Bad(bad, offset) => {
                     let corrupt =
-                        !last || Reader::valid_record_after(&path, offset).map_err(io_error)?;
+                        !last || Reader::valid_records_after(&path, offset).map_err(io_error)?;
                     if !corrupt {
                         let len = fs::metadata(&path).map_err(io_error)?.len();
                         log::warn!(
@@ -205,6 +217,14 @@ pub fn replay(dir: &Path, repair: bool, target: &mut impl Rebuild) -> Result<Rep
         if stop {
             // Cut or repaired: nothing after this one is replayed.
             break;
+        }
+    }
+    if replayed.next_lsn < max_reflected {
+        // Records were lost after the snapshot (a repair): new ones must
+        // number past every list it holds, in a segment of their own.
+        replayed.next_lsn = max_reflected;
+        if let Some((n, _)) = replayed.last_segment.take() {
+            replayed.new_segment = n + 1;
         }
     }
     Ok(replayed)
@@ -239,7 +259,7 @@ fn set_aside(dir: &Path, path: &Path, offset: u64, later: &[u64]) -> Result<(), 
     let aside = |path: &Path| -> Result<PathBuf, String> {
         let stamp = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
+            .map_or(0, |d| d.as_nanos());
         let moved = PathBuf::from(format!("{}.damaged-{stamp}", path.display()));
         fs::rename(path, &moved)
             .map_err(|e| format!("cannot move {} aside: {e}", path.display()))?;
