@@ -5,10 +5,12 @@ mod util;
 
 mod bench;
 mod binary;
+mod clients;
 mod commands;
 mod compaction;
 mod concurrency;
 mod crash;
+mod differential;
 mod disk_errors;
 mod durability;
 mod errors;
@@ -18,4 +20,5 @@ mod memory;
 mod pipelining;
 mod random;
 mod recovery;
+mod resp;
 mod shutdown;

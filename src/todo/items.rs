@@ -11,13 +11,12 @@
 //! operation it has under way there, since only a big list takes long
 //! enough to need one, and a small list's process stays 24 bytes).
 
-// The tail end (`RPUSH`, `LPOP`, `RPOP`) is for the RESP face's commands.
-#![allow(dead_code)]
 
 use std::collections::VecDeque;
 
 use super::cow::{Frozen, Orphans, Owned};
 use super::packed::{entry_size, Packed};
+pub use super::snapshot::Snapshot;
 
 /// Bytes of one chunk (and the most a small list holds): Redis's listpack
 /// size for lists.
@@ -272,6 +271,26 @@ impl<W: Default> Items<W> {
         }
     }
 
+    /// The item at `index` from the newest (0), if there is one.
+    pub fn get(&self, index: u64) -> Option<&[u8]> {
+        match self {
+            Items::Small(packed) => packed.newest_first().nth(index as usize),
+            Items::Big(big) => {
+                let mut index = index;
+                let chunks =
+                    std::iter::once(&big.head).chain(big.chunks.iter().rev().map(|c| &**c));
+                for chunk in chunks {
+                    let count = chunk.len() as u64;
+                    if index < count {
+                        return chunk.newest_first().nth(index as usize);
+                    }
+                    index -= count;
+                }
+                None
+            }
+        }
+    }
+
     /// Removes up to `count` items equal to `item` (Redis's `LREM`): from
     /// the newest when `count` is positive, from the oldest when negative,
     /// every one when 0. Returns how many went. It looks through the whole
@@ -404,74 +423,5 @@ impl<W> Chunked<W> {
     fn removed(&mut self, len: usize) {
         self.count -= 1;
         self.item_bytes -= len as u64;
-    }
-}
-
-/// A list's items as they were when it was taken, read newest first in
-/// pieces: the chunks are shared with the list (or, for a small list, a
-/// copy), so the list may change meanwhile.
-#[derive(Debug)]
-pub struct Snapshot {
-    /// Newest chunk first; each is let go of as soon as it is read.
-    chunks: VecDeque<Frozen<Packed>>,
-    /// Where in the first chunk the next (older) item ends.
-    end: usize,
-    /// Items not yet read.
-    left: u64,
-    /// Bytes of the copy it alone holds, if any (a small list, or the
-    /// little head of a big one).
-    own: usize,
-}
-
-impl Snapshot {
-    fn new(chunks: Vec<Frozen<Packed>>, count: u64, own: usize) -> Snapshot {
-        let end = chunks.first().map_or(0, |c| c.used());
-        Snapshot {
-            chunks: chunks.into(),
-            end,
-            left: count,
-            own,
-        }
-    }
-
-    /// Bytes it holds alone (a copy), until that part is read.
-    pub fn own_bytes(&self) -> usize {
-        self.own
-    }
-
-    /// Items not yet read.
-    pub fn left(&self) -> u64 {
-        self.left
-    }
-
-    /// Bytes of the entries not yet read: what reading the rest costs.
-    pub fn bytes_left(&self) -> usize {
-        let rest: usize = self.chunks.iter().skip(1).map(|c| c.used()).sum();
-        rest + self.end
-    }
-
-    /// Hands the next items, newest first, to `take` until it returns
-    /// `false` (it had enough: that item is not consumed) or none is left.
-    pub fn read(&mut self, mut take: impl FnMut(&[u8]) -> bool) {
-        while self.left > 0 {
-            let Some(chunk) = self.chunks.front() else {
-                self.left = 0;
-                return;
-            };
-            let Some((start, item)) = chunk.entry_before(self.end) else {
-                self.chunks.pop_front();
-                // The copy, if there was one, was the first chunk.
-                self.own = 0;
-                self.end = self.chunks.front().map_or(0, |c| c.used());
-                continue;
-            };
-            if !take(item) {
-                return;
-            }
-            self.end = start;
-            self.left -= 1;
-        }
-        self.chunks.clear();
-        self.own = 0;
     }
 }

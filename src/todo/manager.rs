@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use super::compactor::{Compactor, Next};
 use super::items::Items;
+use super::keys;
 use super::list::List;
 use super::memory::{item_cost, list_cost, ITEM_OVERHEAD};
 use super::msg::{Listing, Msg, Outcome};
@@ -109,6 +110,79 @@ impl Manager {
                     None => cx.reply(from, Msg::Done(Outcome::NotFound).into()),
                 }
             }
+            Msg::Push {
+                name,
+                items,
+                end,
+                prepaid: _,
+            } => {
+                let (pid, prepaid) = match self.lookup(name.as_bytes()) {
+                    Some(pid) => (pid, false),
+                    None if refused => {
+                        cx.reply(from, Msg::Done(Outcome::Refused).into());
+                        return Flow::Continue;
+                    }
+                    None => {
+                        let cost = list_cost(name.as_bytes().len())
+                            + items.iter().map(|i| item_cost(i.len())).sum::<u64>();
+                        if !cx.shared().budget_mut().reserve(cost) {
+                            cx.reply(from, Msg::Done(Outcome::OutOfMemory).into());
+                            return Flow::Continue;
+                        }
+                        (self.start(cx, &name), true)
+                    }
+                };
+                let push = Msg::Push {
+                    name,
+                    items,
+                    end,
+                    prepaid,
+                };
+                cx.forward(from, pid, push.into());
+            }
+            Msg::Range { ref name, .. }
+            | Msg::Len { ref name }
+            | Msg::Index { ref name, .. }
+            | Msg::Remove { ref name, .. }
+            | Msg::Pop { ref name, .. } => match self.lookup(name.as_bytes()) {
+                Some(pid) => cx.forward(from, pid, msg.into()),
+                None => match keys::missing_list_reply(msg) {
+                    Ok(reply) | Err(reply) => cx.reply(from, reply.into()),
+                },
+            },
+            Msg::DelKeys { names } => {
+                let reply = if refused {
+                    Msg::Done(Outcome::Refused)
+                } else {
+                    Msg::Count(keys::delete(cx, &self.lists, &names))
+                };
+                cx.reply(from, reply.into());
+            }
+            Msg::Exists { names } => {
+                let count = keys::exist(&self.lists, &names);
+                cx.reply(from, Msg::Count(count).into());
+            }
+            Msg::Keys {
+                pattern,
+                out,
+                header,
+                write,
+            } => {
+                let reply = keys::keys(&self.lists, &pattern, out, header, write);
+                cx.reply(from, reply.into());
+            }
+            Msg::Scan {
+                cursor,
+                pattern,
+                count,
+                out,
+                write,
+            } => {
+                let pattern = pattern.as_deref();
+                let reply = keys::scan(&self.lists, cursor, pattern, count, out, write);
+                cx.reply(from, reply.into());
+            }
+            Msg::DbSize => cx.reply(from, Msg::Count(self.lists.len() as u64).into()),
             Msg::Create { name } => {
                 let outcome = match self.lookup(name.as_bytes()) {
                     Some(_) => Outcome::Ok,
@@ -141,9 +215,14 @@ impl Manager {
                 };
                 cx.reply(from, Msg::Done(outcome).into());
             }
-            Msg::Lists { mut out, write } => {
+            Msg::Lists {
+                mut out,
+                header,
+                write,
+            } => {
                 let mut names = self.lists.snapshot();
                 let reply = if names.left() <= LISTS_AT_ONCE {
+                    header(&mut out, names.left() as u64);
                     names.read(|name| {
                         write(&mut out, name.as_bytes());
                         true

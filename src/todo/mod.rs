@@ -5,23 +5,28 @@
 //! - `msg.rs`: [`Msg`], [`Outcome`]: what the domain's processes say.
 //! - `name.rs`: [`Name`] and [`Item`], inline when short (`inline.rs`).
 //! - `manager.rs`: [`Manager`], names to list processes, by monitors.
-//! - `list.rs`: [`List`], one list's process; `items.rs`, how it keeps
+//! - `list/`: [`List`], one list's process (Redis's list commands in
+//!   `list/ends.rs`); `items.rs`, how it keeps
 //!   its items, small ones in one buffer and big ones in chunks
 //!   (`packed.rs`, the buffer and its encoding).
 //! - `registry.rs`: the manager's lists by name and by monitor;
 //!   `names.rs`, the names sorted, for `LISTS`.
+//! - `keys.rs`, `glob.rs`: the manager's part of Redis's commands about
+//!   lists as keys; Redis's glob patterns.
 //! - `compactor.rs`: the manager's part of a compaction of the log;
 //!   `rebuild.rs`, the lists rebuilt from the log at start.
 //! - `cow.rs`: the copy-on-write pieces that snapshots share, and what
-//!   snapshots alone keep alive.
+//!   snapshots alone keep alive; `snapshot.rs`, a list's items read later.
 //! - [`memory`]: what stored data costs against the memory limit.
 //! - this file: [`Todo`], the domain's processes as one kind, and
 //!   [`Host`], what the domain needs of the runtime it runs in.
 
 mod compactor;
 mod cow;
+mod glob;
 mod inline;
 mod items;
+mod keys;
 mod list;
 mod manager;
 pub mod memory;
@@ -31,6 +36,7 @@ mod names;
 mod packed;
 mod rebuild;
 mod registry;
+mod snapshot;
 
 #[cfg(test)]
 mod tests;
@@ -39,10 +45,15 @@ pub use items::Snapshot;
 pub use list::Job;
 pub use list::List;
 pub use manager::Manager;
-pub use msg::{Listing, Msg, Outcome, WriteItem};
+pub use msg::{End, Listing, Msg, Outcome, WriteCount, WriteItem};
 pub use name::{Item, Name};
 pub use names::NamesSnapshot;
 pub use rebuild::Rebuilt;
+
+/// Whether `name` matches the glob-style `pattern`, as Redis matches keys.
+pub fn glob_matches(pattern: &[u8], name: &[u8]) -> bool {
+    glob::matches(pattern, name)
+}
 
 use crate::runtime::{Caller, Context, ExitReason, Flow, Info, Process};
 use crate::shared::Shared;

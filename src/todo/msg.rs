@@ -16,6 +16,19 @@ use super::names::NamesSnapshot;
 /// buffer that travels back.
 pub type WriteItem = fn(&mut Vec<u8>, &[u8]);
 
+/// Writes the header of a reply of `count` items (RESP's `*<count>`).
+pub type WriteCount = fn(&mut Vec<u8>, u64);
+
+/// Which end of a list: the head, where the newest item is (index 0, where
+/// `PUT` and `LPUSH` add and `LPOP` takes), or the tail (`RPUSH`, `RPOP`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    /// The newest end.
+    Head,
+    /// The oldest end.
+    Tail,
+}
+
 /// Every message of the domain.
 pub enum Msg {
     /// Add `item` to list `name`, creating the list if needed.
@@ -28,12 +41,15 @@ pub enum Msg {
         /// list for it, and paid for both at once).
         prepaid: bool,
     },
-    /// Write the list's items, newest first, into `out` with `write`.
+    /// Write the list's items, newest first, into `out` with `write`,
+    /// after `header`.
     List {
         /// The list.
         name: Name,
         /// A buffer lent by the caller, sent back in `Rendered`.
         out: Vec<u8>,
+        /// How to write the header, with the number of items.
+        header: WriteCount,
         /// How to write each item.
         write: WriteItem,
     },
@@ -59,10 +75,13 @@ pub enum Msg {
         /// The list.
         name: Name,
     },
-    /// Write every list name, sorted bytewise, into `out` with `write`.
+    /// Write every list name, sorted bytewise, into `out` with `write`,
+    /// after `header`.
     Lists {
         /// A buffer lent by the caller, sent back in `Rendered`.
         out: Vec<u8>,
+        /// How to write the header, with the number of names.
+        header: WriteCount,
         /// How to write each name.
         write: WriteItem,
     },
@@ -77,6 +96,128 @@ pub enum Msg {
     /// To a list, from itself: go on with the long operation it began, a
     /// slice per loop pass.
     Continue(Job),
+    /// Add `items` at `end` of list `name`, in order, creating the list
+    /// (`LPUSH`, `RPUSH`): reply `Count`, its length after.
+    Push {
+        /// The list.
+        name: Name,
+        /// The items.
+        items: Vec<Item>,
+        /// Where they go.
+        end: End,
+        /// The manager already counted their memory (it created the list
+        /// for them).
+        prepaid: bool,
+    },
+    /// The items from index `start` to `stop` of list `name`, Redis's
+    /// indexes (0 the newest, negative from the oldest), written with
+    /// `write` after `header` (`LRANGE`): reply `Rendered`, or a `Listing`
+    /// to read in pieces.
+    Range {
+        /// The list.
+        name: Name,
+        /// The first index.
+        start: i64,
+        /// The last index, included.
+        stop: i64,
+        /// A buffer lent by the caller, sent back in `Rendered`.
+        out: Vec<u8>,
+        /// How to write the header, with the number of items.
+        header: WriteCount,
+        /// How to write each item.
+        write: WriteItem,
+    },
+    /// How many items list `name` has (`LLEN`): reply `Count`.
+    Len {
+        /// The list.
+        name: Name,
+    },
+    /// Item `index` of list `name` (`LINDEX`): reply `Value`, or
+    /// `Done(NotANumber)` if the index is not one.
+    Index {
+        /// The list.
+        name: Name,
+        /// Redis's index: 0 the newest, negative from the oldest; `None`
+        /// if the request's was not a number.
+        index: Option<i64>,
+    },
+    /// Remove items equal to `item` from list `name` (`LREM`): up to
+    /// `count` from the head if positive, from the tail if negative, all if
+    /// 0; reply `Count`, how many went. A list left empty is gone, as in
+    /// Redis.
+    Remove {
+        /// The list.
+        name: Name,
+        /// How many, and from which end.
+        count: i64,
+        /// The item.
+        item: Item,
+    },
+    /// Take `count` items (one if `None`) from `end` of list `name`
+    /// (`LPOP`, `RPOP`): reply `Popped`. A list left empty is gone.
+    Pop {
+        /// The list.
+        name: Name,
+        /// Which end.
+        end: End,
+        /// How many.
+        count: Option<u64>,
+    },
+    /// Delete these lists (Redis's `DEL`): reply `Count`, how many were.
+    DelKeys {
+        /// The lists.
+        names: Vec<Name>,
+    },
+    /// How many of these lists exist (`EXISTS`, `TYPE`): reply `Count`.
+    Exists {
+        /// The lists, a name counted as often as it comes.
+        names: Vec<Name>,
+    },
+    /// The names matching `pattern` (`KEYS`), each written with `write`
+    /// after `header`: reply `Rendered`.
+    Keys {
+        /// A glob-style pattern.
+        pattern: Vec<u8>,
+        /// A buffer lent by the caller, sent back in `Rendered`.
+        out: Vec<u8>,
+        /// How to write the header, with the number of names.
+        header: WriteCount,
+        /// How to write each name.
+        write: WriteItem,
+    },
+    /// Some names from `cursor` on (`SCAN`), each written with `write`:
+    /// reply `Scanned`.
+    Scan {
+        /// Where the last call left off; 0 to start.
+        cursor: u64,
+        /// Only names matching this glob-style pattern.
+        pattern: Option<Vec<u8>>,
+        /// About how many names to look at.
+        count: usize,
+        /// A buffer lent by the caller, sent back in `Scanned`.
+        out: Vec<u8>,
+        /// How to write each name.
+        write: WriteItem,
+    },
+    /// How many lists there are (`DBSIZE`): reply `Count`.
+    DbSize,
+    /// Reply: a number.
+    Count(u64),
+    /// Reply to `Index`: the item, if there is one there.
+    Value(Option<Vec<u8>>),
+    /// Reply to `Pop`: the items taken, in order (none if the list is
+    /// empty or `count` was 0).
+    Popped(Vec<Vec<u8>>),
+    /// Reply to `Scan`: the names written into `out`, how many, and where
+    /// the next call goes on (0 when done).
+    Scanned {
+        /// The lent buffer, with the names written.
+        out: Vec<u8>,
+        /// How many names.
+        count: u64,
+        /// The next cursor; 0 when every name has been seen.
+        cursor: u64,
+    },
     /// Start compacting the log (`COMPACT`, or the server on its own).
     Compact,
     /// To the manager, from itself: the next slice of a compaction.
@@ -103,6 +244,27 @@ pub enum Listing {
     Items(Snapshot),
     /// Every list's name, in order.
     Names(NamesSnapshot),
+    /// Some of a list's items: `take` of them, after passing over `skip`
+    /// (`LRANGE`).
+    Range {
+        /// The list's items, newest first.
+        items: Snapshot,
+        /// Items to pass over first.
+        skip: u64,
+        /// Items to read after them.
+        take: u64,
+    },
+}
+
+impl Listing {
+    /// How many items or names the reply holds.
+    pub fn count(&self) -> u64 {
+        match self {
+            Listing::Items(items) => items.left(),
+            Listing::Names(names) => names.left() as u64,
+            Listing::Range { take, .. } => *take,
+        }
+    }
 }
 
 /// How a request went.
@@ -119,6 +281,9 @@ pub enum Outcome {
     Refused,
     /// `COMPACT` with no log (`--in-memory`).
     NotPersistent,
+    /// A number in the request is not one (`LINDEX` on a list that
+    /// exists, as Redis checks).
+    NotANumber,
     /// A request the receiver does not handle (a bug, logged).
     Invalid,
 }
@@ -134,6 +299,10 @@ impl Msg {
                 | Msg::Del { .. }
                 | Msg::Drop { .. }
                 | Msg::Kill { .. }
+                | Msg::Push { .. }
+                | Msg::Remove { .. }
+                | Msg::Pop { .. }
+                | Msg::DelKeys { .. }
         )
     }
 }
@@ -163,6 +332,27 @@ impl fmt::Debug for Msg {
                 write!(f, "Snapshotted({lsn}, {} items)", items.left())
             }
             Msg::Restore(lists) => write!(f, "Restore({} lists)", lists.len()),
+            Msg::Push {
+                name, items, end, ..
+            } => write!(f, "Push({name:?}, {} items at {end:?})", items.len()),
+            Msg::Range {
+                name, start, stop, ..
+            } => write!(f, "Range({name:?}, {start}..={stop})"),
+            Msg::Len { name } => write!(f, "Len({name:?})"),
+            Msg::Index { name, index } => write!(f, "Index({name:?}, {index:?})"),
+            Msg::Remove { name, count, item } => write!(f, "Remove({name:?}, {count}, {item:?})"),
+            Msg::Pop { name, end, count } => write!(f, "Pop({name:?}, {end:?}, {count:?})"),
+            Msg::DelKeys { names } => write!(f, "DelKeys({names:?})"),
+            Msg::Exists { names } => write!(f, "Exists({names:?})"),
+            Msg::Keys { pattern, .. } => {
+                write!(f, "Keys({:?})", String::from_utf8_lossy(pattern))
+            }
+            Msg::Scan { cursor, count, .. } => write!(f, "Scan({cursor}, {count})"),
+            Msg::DbSize => f.write_str("DbSize"),
+            Msg::Count(n) => write!(f, "Count({n})"),
+            Msg::Value(v) => write!(f, "Value({:?})", v.as_ref().map(|v| v.len())),
+            Msg::Popped(items) => write!(f, "Popped({} items)", items.len()),
+            Msg::Scanned { count, cursor, .. } => write!(f, "Scanned({count}, next {cursor})"),
         }
     }
 }

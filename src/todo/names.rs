@@ -139,6 +139,27 @@ impl Names {
         }
     }
 
+    /// Hands the names from the first not before `from` on, in order, to
+    /// `take` until it returns `false` or none is left: a bounded walk with
+    /// no snapshot (`SCAN`, `KEYS`).
+    pub fn read_from(&self, from: &[u8], mut take: impl FnMut(&Name) -> bool) {
+        let Some(first) = self.block_of(from) else {
+            return;
+        };
+        let at = match search(&self.blocks[first], from) {
+            Ok(at) | Err(at) => at,
+        };
+        let mut skip = at;
+        for block in &self.blocks[first..] {
+            for name in &block.0[skip..] {
+                if !take(name) {
+                    return;
+                }
+            }
+            skip = 0;
+        }
+    }
+
     /// The block that holds `name` if any does: the last whose first name
     /// is not after it.
     fn block_of(&self, name: &[u8]) -> Option<usize> {

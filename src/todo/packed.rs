@@ -12,8 +12,6 @@
 //! list process stays small, and a one-item list takes a single 32-byte
 //! allocation for a 16-byte item.
 
-// The tail end (`RPUSH`, `LPOP`, `RPOP`) is for the RESP face's commands.
-#![allow(dead_code)]
 
 /// Items packed oldest first.
 #[derive(Clone, Debug, Default)]

@@ -52,7 +52,6 @@ impl Registry {
     }
 
     /// How many lists.
-    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.index.len()
     }
@@ -109,6 +108,12 @@ impl Registry {
         }
         self.sorted.remove(entry.name.as_bytes());
         Some((entry.name, entry.pid))
+    }
+
+    /// The names from the first not before `from` on, in order, to `take`
+    /// until it returns `false`.
+    pub fn read_from(&self, from: &[u8], take: impl FnMut(&Name) -> bool) {
+        self.sorted.read_from(from, take);
     }
 
     /// Every name as it is now, in order, to read later.

@@ -65,6 +65,7 @@ impl Setup {
         let msg = Msg::List {
             name: Name::new(name.as_bytes()),
             out: Vec::new(),
+            header: |_, _| {},
             write: write_line,
         };
         match self.call(msg) {
@@ -266,6 +267,7 @@ fn lists_are_sorted_bytewise() {
     }
     match s.call(Msg::Lists {
         out: Vec::new(),
+        header: |_, _| {},
         write: write_line,
     }) {
         Ok(Msg::Rendered(out)) => assert_eq!(out, "B\na\nb\n\u{e9}\n".as_bytes()),

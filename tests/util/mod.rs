@@ -3,7 +3,9 @@
 
 #![allow(dead_code)]
 
+pub mod resp;
 pub mod rng;
+pub mod tools;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
@@ -351,6 +353,11 @@ impl Client {
 
     pub fn shutdown_write(&mut self) {
         self.stream.shutdown(Shutdown::Write).unwrap();
+    }
+
+    /// The buffered reader over the socket.
+    pub fn reader(&mut self) -> &mut BufReader<TcpStream> {
+        &mut self.reader
     }
 
     /// Reads everything until the server closes.

@@ -60,7 +60,8 @@ impl Rng {
 
     /// One request line (without LF): a valid command on `names`, a valid
     /// verb with the wrong words, random bytes, or a blank line. Never
-    /// `QUIT`, which would end the connection.
+    /// `QUIT`, which would end the connection, and never a line starting
+    /// with `*`, which is a RESP request by the contract.
     pub fn line(&mut self, names: &[&str]) -> Vec<u8> {
         const VERBS: [&str; 10] = [
             "PUT", "LIST", "CREATE", "DEL", "DROP", "KILL", "LISTS", "STATS", "PING", "HELP",
@@ -100,6 +101,8 @@ impl Rng {
         };
         if is_quit(&line) {
             b"PING".to_vec()
+        } else if line.first() == Some(&b'*') {
+            [b"x".as_slice(), &line].concat()
         } else {
             line
         }

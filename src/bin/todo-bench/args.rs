@@ -14,8 +14,10 @@ Usage: todo-bench [OPTIONS]
 Options:
       --host HOST        server host [default: 127.0.0.1]
       --port PORT        server port [default: 4040]
-      --proto PROTO      todo, or redis (RPUSH, LRANGE 0 -1, PING as inline
-                         commands) [default: todo]
+      --proto PROTO      todo (the line protocol); redis (LPUSH, LRANGE 0 -1,
+                         PING as Redis inline commands); or resp (the same
+                         as RESP multibulk requests, which todo-server and
+                         Redis both read) [default: todo]
   -c N                   connections [default: 50]
   -P N                   requests in flight per connection [default: 1]
   -n N                   requests per workload [default: 1000000]
@@ -127,9 +129,10 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> 
                 config.proto = match value()?.as_str() {
                     "todo" => Proto::Todo,
                     "redis" => Proto::Redis,
+                    "resp" => Proto::Resp,
                     other => {
                         return Err(format!(
-                            "unknown protocol '{other}': expected todo or redis"
+                            "unknown protocol '{other}': expected todo, redis or resp"
                         ))
                     }
                 }

@@ -51,6 +51,7 @@ fn main() -> ExitCode {
     let proto = match config.proto {
         Proto::Todo => "todo-server",
         Proto::Redis => "redis",
+        Proto::Resp => "a RESP server",
     };
     if config.progress {
         eprintln!(

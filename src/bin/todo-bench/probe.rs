@@ -33,6 +33,7 @@ impl Probe {
         let (ping, pong): (&[u8], &[u8]) = match proto {
             Proto::Todo => (b"PING\n", b"OK\n"),
             Proto::Redis => (b"PING\r\n", b"+PONG\r\n"),
+            Proto::Resp => (b"*1\r\n$4\r\nPING\r\n", b"+PONG\r\n"),
         };
         let thread = thread::spawn(move || {
             let mut latency = Histogram::default();

@@ -32,7 +32,7 @@ pub struct Scan {
 pub fn take(proto: Proto, buf: &[u8], expect: Expect, scan: &mut Scan) -> Option<Reply> {
     match proto {
         Proto::Todo => take_todo(buf, expect, scan),
-        Proto::Redis => take_resp(buf, expect, scan),
+        Proto::Redis | Proto::Resp => take_resp(buf, expect, scan),
     }
 }
 
@@ -149,7 +149,7 @@ mod tests {
         for proto in [Proto::Todo, Proto::Redis] {
             let whole: &[u8] = match proto {
                 Proto::Todo => b"* a\n* bb\n* c\nOK\n",
-                Proto::Redis => b"*3\r\n$1\r\na\r\n$2\r\nbb\r\n$1\r\nc\r\n",
+                Proto::Redis | Proto::Resp => b"*3\r\n$1\r\na\r\n$2\r\nbb\r\n$1\r\nc\r\n",
             };
             let mut scan = Scan::default();
             for end in 0..whole.len() {

@@ -91,6 +91,7 @@ impl Report {
         let proto = match proto {
             Proto::Todo => "todo",
             Proto::Redis => "redis",
+            Proto::Resp => "resp",
         };
         let mut line = format!("result proto={proto}");
         for ((name, _), figure) in COLUMNS.iter().zip(self.figures()) {

@@ -1,13 +1,15 @@
 //! What the load generator sends: the bytes of each workload's requests, in
-//! the todo protocol or as Redis inline commands, appended to a connection's
-//! output buffer with no allocation per request.
+//! the todo protocol, as Redis inline commands, or as RESP multibulk
+//! requests (which todo-server and Redis both read, so both get the same
+//! bytes), appended to a connection's output buffer with no allocation per
+//! request.
 
 use crate::workload::{Proto, Workload};
 
 /// What a reply must look like.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Expect {
-    /// `OK` (todo) or an integer (Redis `RPUSH`, `DEL`).
+    /// `OK` (todo) or an integer (Redis `LPUSH`, `DEL`).
     Done,
     /// Data lines then `OK` (todo), or an array (Redis `LRANGE`).
     Items,
@@ -95,10 +97,7 @@ impl Generator {
                 }
             }
             Workload::Ping | Workload::Idle => {
-                out.extend_from_slice(match self.proto {
-                    Proto::Todo => b"PING\n",
-                    Proto::Redis => b"PING\r\n",
-                });
+                self.emit(out, &[b"PING"]);
                 Expect::Pong
             }
             Workload::Fill => {
@@ -108,16 +107,11 @@ impl Generator {
             }
             Workload::DelScan => {
                 let key = self.random_key();
+                let name = self.key(key);
                 match self.proto {
-                    Proto::Todo => self.command(out, "DEL", "", key, false),
-                    Proto::Redis => self.command(out, "", "LREM", key, false),
+                    Proto::Todo => self.emit(out, &[b"DEL", &name, b"no-such-item"]),
+                    _ => self.emit(out, &[b"LREM", &name, b"1", b"no-such-item"]),
                 }
-                out.truncate(out.len() - self.eol().len());
-                if self.proto == Proto::Redis {
-                    out.extend_from_slice(b" 1");
-                }
-                out.extend_from_slice(b" no-such-item");
-                out.extend_from_slice(self.eol());
                 Expect::Missing
             }
             Workload::BigList => {
@@ -125,62 +119,129 @@ impl Generator {
                 self.list(out, key)
             }
             Workload::Lists => {
-                out.extend_from_slice(match self.proto {
-                    Proto::Todo => b"LISTS\n",
-                    Proto::Redis => b"KEYS *\r\n",
-                });
+                match self.proto {
+                    Proto::Todo => self.emit(out, &[b"LISTS"]),
+                    _ => self.emit(out, &[b"KEYS", b"*"]),
+                }
                 Expect::Items
             }
         }
     }
 
-    fn eol(&self) -> &'static [u8] {
-        match self.proto {
-            Proto::Todo => b"\n",
-            Proto::Redis => b"\r\n",
-        }
-    }
-
     /// Appends a request that empties list `key`.
     pub fn clear(&mut self, out: &mut Vec<u8>, key: u64) -> Expect {
-        self.command(out, "DROP", "DEL", key, false);
+        let name = self.key(key);
+        match self.proto {
+            Proto::Todo => self.emit(out, &[b"DROP", &name]),
+            _ => self.emit(out, &[b"DEL", &name]),
+        }
         Expect::Any
     }
 
-    /// Appends a request that adds the item to list `key`.
+    /// Appends a request that adds a fresh item to list `key`: `PUT`, or
+    /// `LPUSH` (the head, where `PUT` adds).
     pub fn put(&mut self, out: &mut Vec<u8>, key: u64) -> Expect {
-        self.command(out, "PUT", "RPUSH", key, true);
+        self.next_item();
+        let name = self.key(key);
+        let item = std::mem::take(&mut self.item);
+        match self.proto {
+            Proto::Todo => self.emit(out, &[b"PUT", &name, &item]),
+            _ => self.emit(out, &[b"LPUSH", &name, &item]),
+        }
+        self.item = item;
         Expect::Done
     }
 
     fn list(&mut self, out: &mut Vec<u8>, key: u64) -> Expect {
-        self.command(out, "LIST", "LRANGE", key, false);
-        if self.proto == Proto::Redis {
-            out.truncate(out.len() - 2);
-            out.extend_from_slice(b" 0 -1\r\n");
+        let name = self.key(key);
+        match self.proto {
+            Proto::Todo => self.emit(out, &[b"LIST", &name]),
+            _ => self.emit(out, &[b"LRANGE", &name, b"0", b"-1"]),
         }
         Expect::Items
     }
 
-    fn command(&mut self, out: &mut Vec<u8>, todo: &str, redis: &str, key: u64, item: bool) {
-        let verb = match self.proto {
-            Proto::Todo => todo,
-            Proto::Redis => redis,
-        };
-        out.extend_from_slice(verb.as_bytes());
-        out.extend_from_slice(b" bench:");
-        out.extend_from_slice(self.workload.name().as_bytes());
-        out.push(b':');
-        push_number(out, key);
-        if item {
-            self.next_item();
-            out.push(b' ');
-            out.extend_from_slice(&self.item);
+    /// List `key`'s name, `bench:<workload>:<key>`, on the stack.
+    fn key(&self, key: u64) -> Key {
+        let mut name = Key::default();
+        name.push(b"bench:");
+        name.push(self.workload.name().as_bytes());
+        name.push(b":");
+        let mut n = key;
+        let mut buf = [0u8; 20];
+        let mut at = buf.len();
+        loop {
+            at -= 1;
+            buf[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
         }
-        out.extend_from_slice(match self.proto {
-            Proto::Todo => b"\n",
-            Proto::Redis => b"\r\n",
-        });
+        name.push(&buf[at..]);
+        name
+    }
+
+    /// Appends one request of these words in the generator's framing.
+    fn emit(&self, out: &mut Vec<u8>, words: &[&[u8]]) {
+        match self.proto {
+            Proto::Todo | Proto::Redis => {
+                for (i, word) in words.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b' ');
+                    }
+                    out.extend_from_slice(word);
+                }
+                out.extend_from_slice(if self.proto == Proto::Todo {
+                    b"\n"
+                } else {
+                    b"\r\n"
+                });
+            }
+            Proto::Resp => {
+                out.push(b'*');
+                push_number(out, words.len() as u64);
+                out.extend_from_slice(b"\r\n");
+                for word in words {
+                    out.push(b'$');
+                    push_number(out, word.len() as u64);
+                    out.extend_from_slice(b"\r\n");
+                    out.extend_from_slice(word);
+                    out.extend_from_slice(b"\r\n");
+                }
+            }
+        }
+    }
+}
+
+/// A list name, built on the stack.
+struct Key {
+    bytes: [u8; 64],
+    len: usize,
+}
+
+impl Default for Key {
+    fn default() -> Key {
+        Key {
+            bytes: [0; 64],
+            len: 0,
+        }
+    }
+}
+
+impl Key {
+    fn push(&mut self, part: &[u8]) {
+        let end = (self.len + part.len()).min(self.bytes.len());
+        self.bytes[self.len..end].copy_from_slice(&part[..end - self.len]);
+        self.len = end;
+    }
+}
+
+impl std::ops::Deref for Key {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.bytes[..self.len]
     }
 }
 
@@ -261,7 +322,7 @@ mod tests {
         let (put, expect) = one(Proto::Redis, Workload::Put);
         assert_eq!(
             (masked(&put), expect),
-            ("RPUSH bench:put:0 xxxx\r\n".into(), Expect::Done)
+            ("LPUSH bench:put:0 xxxx\r\n".into(), Expect::Done)
         );
         assert_eq!(
             one(Proto::Redis, Workload::List),
@@ -271,6 +332,25 @@ mod tests {
         let mut out = Vec::new();
         g.clear(&mut out, 3);
         assert_eq!(out, b"DEL bench:list:3\r\n");
+    }
+
+    #[test]
+    fn resp_requests_are_multibulk() {
+        let (ping, expect) = one(Proto::Resp, Workload::Ping);
+        assert_eq!(
+            (ping.as_str(), expect),
+            ("*1\r\n$4\r\nPING\r\n", Expect::Pong)
+        );
+        let (list, _) = one(Proto::Resp, Workload::List);
+        assert_eq!(
+            list,
+            "*4\r\n$6\r\nLRANGE\r\n$12\r\nbench:list:0\r\n$1\r\n0\r\n$2\r\n-1\r\n"
+        );
+        let (put, _) = one(Proto::Resp, Workload::Put);
+        assert!(
+            put.starts_with("*3\r\n$5\r\nLPUSH\r\n$11\r\nbench:put:0\r\n$4\r\n"),
+            "{put}"
+        );
     }
 
     #[test]

@@ -17,6 +17,9 @@ pub enum Proto {
     Todo,
     /// Redis inline commands, RESP replies.
     Redis,
+    /// RESP multibulk requests and replies, which todo-server and Redis
+    /// both speak.
+    Resp,
 }
 
 /// What to send.

@@ -15,7 +15,7 @@ use std::net::{Shutdown, SocketAddr};
 use mio::net::TcpStream;
 
 use super::super::{interrupted, would_block};
-use super::stream::Stream;
+use super::stream::{Stream, Wire};
 use crate::protocol::Error;
 use crate::todo::Listing;
 
@@ -249,12 +249,12 @@ impl Transport {
         !self.writable
     }
 
-    /// Writes an `OK` (with `ok`) that acknowledges a change, held back
+    /// Writes a reply (with `ok`) that acknowledges a change, held back
     /// until `confirm` says whether the log has the change; `error` writes
     /// the error that replaces it if not.
     pub(super) fn unconfirmed(
         &mut self,
-        ok: fn(&mut Vec<u8>),
+        ok: impl FnOnce(&mut Vec<u8>),
         error: fn(&mut Vec<u8>, &Error<'_>),
     ) {
         let start = self.output.len();
@@ -320,9 +320,9 @@ impl Transport {
     }
 
     /// A big reply, to be produced after the output as the socket drains.
-    pub(super) fn start_stream(&mut self, listing: Listing) {
+    pub(super) fn start_stream(&mut self, listing: Listing, wire: Wire) {
         debug_assert!(self.stream.is_none(), "one streamed reply at a time");
-        self.stream = Some(Stream::new(listing));
+        self.stream = Some(Stream::new(listing, wire, &mut self.output));
     }
 
     /// Reply bytes are unsent, or a reply is still being produced.

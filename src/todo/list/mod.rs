@@ -1,11 +1,14 @@
 //! A list process: one todo list's items (see `items.rs` for how they are
-//! kept), newest first on the wire. The guide's bucket.
+//! kept), newest first on the wire. The guide's bucket. Redis's list
+//! commands on it are in `ends.rs`.
 //!
 //! Everything a list does is bounded work, except a scan of a big list
 //! (`DEL` of an item deep in it, or not in it at all): that is done a slice
 //! of `SLICE_CHUNKS` chunks per loop pass. Meanwhile the list is busy: calls
 //! that arrive wait in its stash, in order, and are served when the scan
 //! ends, so each request still sees the whole effect of the ones before it.
+
+mod ends;
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -81,8 +84,42 @@ impl List {
         }
         let refused = cx.shared().refusal().is_some();
         let reply = match msg {
-            Msg::Put { .. } | Msg::Del { .. } | Msg::Drop { .. } if refused => {
+            Msg::Put { .. }
+            | Msg::Del { .. }
+            | Msg::Drop { .. }
+            | Msg::Push { .. }
+            | Msg::Remove { .. }
+            | Msg::Pop { .. }
+                if refused =>
+            {
                 Msg::Done(Outcome::Refused)
+            }
+            Msg::Push {
+                name,
+                items,
+                end,
+                prepaid,
+            } => self.push(cx, &name, &items, end, prepaid),
+            Msg::Range {
+                start,
+                stop,
+                out,
+                header,
+                write,
+                ..
+            } => self.range(start, stop, out, header, write),
+            Msg::Len { .. } => Msg::Count(self.items.len()),
+            Msg::Index {
+                index: Some(index), ..
+            } => self.index(index),
+            Msg::Index { index: None, .. } => Msg::Done(Outcome::NotANumber),
+            Msg::Remove { name, count, item } => {
+                let after = self.remove(cx, &name, count, &item);
+                return ends::answer(cx, from, after);
+            }
+            Msg::Pop { name, end, count } => {
+                let after = self.pop(cx, &name, end, count);
+                return ends::answer(cx, from, after);
             }
             Msg::Put {
                 name,
@@ -102,8 +139,14 @@ impl List {
                     Msg::Done(Outcome::Ok)
                 }
             }
-            Msg::List { mut out, write, .. } => match &mut self.items {
+            Msg::List {
+                mut out,
+                header,
+                write,
+                ..
+            } => match &mut self.items {
                 Items::Small(packed) => {
+                    header(&mut out, packed.len() as u64);
                     for item in packed.newest_first() {
                         write(&mut out, item);
                     }
@@ -160,6 +203,12 @@ impl List {
         item: Item,
         scan: Scan,
     ) -> Flow {
+        // The log may have failed since the scan began: refuse now rather
+        // than change what cannot be logged.
+        if cx.shared().refusal().is_some() {
+            cx.reply(from, Msg::Done(Outcome::Refused).into());
+            return self.done(cx);
+        }
         let outcome = match self.items.remove_newest(&item, scan, SLICE_CHUNKS) {
             Scanned::Removed => {
                 let shared = cx.shared();

@@ -1,8 +1,11 @@
 //! A connection's session: where a request becomes a reply. It takes the
-//! complete lines at the front of the input one by one, answers those that
-//! need no other process on the spot (`PING`, `HELP`, `STATS`, `QUIT`,
-//! errors), turns the others into calls to the manager, and writes each
-//! answer into the output.
+//! complete requests at the front of the input one by one, answers those
+//! that need no other process on the spot (`PING`, `HELP`, `STATS`,
+//! `QUIT`, errors), turns the others into calls to the manager, and writes
+//! each answer into the output. A request whose first byte is `*` is RESP
+//! (`resp.rs`; `local.rs` for what it answers itself, `info.rs` for what
+//! Redis clients ask about the server);
+//! any other is a line, answered here.
 //!
 //! One request at a time is in the runtime: the next line is taken only
 //! when the call is answered. So a request always sees the full effect of
@@ -11,9 +14,14 @@
 //! it. Pipelining still costs one read and one write per batch, because
 //! nothing leaves the process between two requests but queue messages.
 
+mod info;
+mod local;
+mod resp;
+
 use std::mem;
 
 use super::backpressure::{Hold, Turn};
+use super::stream::Wire;
 use super::transport::Transport;
 use crate::net::msg::Msg;
 use crate::protocol::frame::final_line;
@@ -41,16 +49,21 @@ pub(super) struct Session {
     turn: Turn,
     /// What held it back when `execute` last stopped, if anything did.
     held: Option<Hold>,
+    /// RESP's framing state and the connection's RESP settings.
+    resp: resp::State,
 }
 
 /// Where the framer is in the byte stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Framing {
-    /// At the start of a line.
+    /// At the start of a request.
     Lines,
     /// Inside a line that was too long, already answered: dropping bytes
     /// up to its LF.
     SkippingLongLine,
+    /// Inside a RESP request over the limits, already answered: dropping
+    /// its declared bytes.
+    SkippingResp(crate::protocol::resp::Skip),
 }
 
 /// The request at the front of the input that is waiting for its answer.
@@ -68,6 +81,8 @@ struct InFlight {
     /// It asks for a change, which the log must hold before it is
     /// answered `OK`.
     changes: bool,
+    /// How to write the answer of a RESP request; `None` for a line.
+    resp: Option<resp::Reply>,
 }
 
 /// What a failed call means, by the request that made it.
@@ -112,6 +127,7 @@ impl Session {
             framing: Framing::Lines,
             turn: Turn::new(),
             held: None,
+            resp: resp::State::default(),
         }
     }
 
@@ -147,6 +163,18 @@ impl Session {
             }
             if let Err(hold) = self.turn.admit(cx, t.unsent(), t.streaming(), clients_full) {
                 return Pause::Held(hold);
+            }
+            if let Framing::SkippingResp(skip) = self.framing {
+                match self.skip_resp(cx, t, skip) {
+                    Some(pause) => return pause,
+                    None => continue,
+                }
+            }
+            if t.input().first() == Some(&b'*') && self.framing == Framing::Lines {
+                match self.take_resp(cx, t, max_line) {
+                    Some(pause) => return pause,
+                    None => continue,
+                }
             }
             let buf = t.input();
             if self.framing == Framing::SkippingLongLine {
@@ -238,6 +266,7 @@ impl Session {
                 todo::Msg::List {
                     name: Name::new(list),
                     out: mem::take(&mut self.scratch),
+                    header: no_header,
                     write: reply::data_line,
                 },
                 Kind::OnList,
@@ -270,6 +299,7 @@ impl Session {
             Request::Lists => (
                 todo::Msg::Lists {
                     out: mem::take(&mut self.scratch),
+                    header: no_header,
                     write: reply::data_line,
                 },
                 Kind::OnManager,
@@ -323,6 +353,7 @@ impl Session {
             consumed,
             attempts,
             changes,
+            resp: None,
         });
         false
     }
@@ -351,6 +382,15 @@ impl Session {
         flight: InFlight,
         result: Result<Msg, CallError>,
     ) {
+        if let Some(reply) = flight.resp {
+            if !self.answer_resp(cx, t, &flight, reply, result) {
+                self.dispatch_resp(cx, t, flight.consumed, flight.attempts + 1);
+                return;
+            }
+            t.consume(flight.consumed);
+            cx.shared().stats_mut().command_answered();
+            return;
+        }
         let out = t.output();
         match result {
             Ok(Msg::Todo(todo::Msg::Done(outcome))) => match outcome {
@@ -367,7 +407,7 @@ impl Session {
                 Outcome::NotPersistent => reply::error(out, &Error::NotPersistent),
                 Outcome::NotFound => reply::error(out, &Error::NotFound),
                 Outcome::OutOfMemory => reply::error(out, &Error::OutOfMemory),
-                Outcome::Invalid => {
+                Outcome::Invalid | Outcome::NotANumber => {
                     log::error!(
                         "connection {}: the request was refused as invalid",
                         cx.pid()
@@ -381,7 +421,7 @@ impl Session {
             }
             // Too big to write at once: produced as the socket drains, and
             // it writes its own OK.
-            Ok(Msg::Todo(todo::Msg::Listing(listing))) => t.start_stream(listing),
+            Ok(Msg::Todo(todo::Msg::Listing(listing))) => t.start_stream(listing, Wire::Lines),
             Ok(other) => {
                 log::error!("connection {}: unexpected answer {other:?}", cx.pid());
                 reply::error(out, &Error::Internal);
@@ -406,9 +446,10 @@ impl Session {
         cx.shared().stats_mut().command_answered();
     }
 
-    /// Bytes the session holds: the buffer it lends to listings.
+    /// Bytes the session holds: the buffer it lends to listings, and
+    /// RESP's argument list.
     pub(super) fn scratch_held(&self) -> usize {
-        self.scratch.capacity()
+        self.scratch.capacity() + self.resp.held()
     }
 
     /// What held the session back when it last stopped, if anything did.
@@ -421,9 +462,13 @@ impl Session {
     pub(super) fn release_idle_buffers(&mut self) {
         if self.in_flight.is_none() {
             self.scratch = Vec::new();
+            self.resp.shrink();
         }
     }
 }
+
+/// A line reply has no header: its end is its `OK`.
+fn no_header(_: &mut Vec<u8>, _: u64) {}
 
 /// Why a change was refused when the log no longer says.
 const UNWRITABLE: &str = "the log cannot be written";

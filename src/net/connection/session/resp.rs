@@ -1,0 +1,467 @@
+//! The session's RESP side: a request whose first byte is `*` is framed by
+//! `resp::Parser`, made a command by `resp::command::parse`, and either
+//! answered here (connection commands, `STATS`, `INFO`, ...) or sent to the
+//! manager as the same domain messages the line protocol sends; the answer
+//! comes back in RESP, version 2 or 3 as the connection asked with
+//! `HELLO`.
+
+use std::mem;
+
+use super::{answer_here, Cx, Host, InFlight, Kind, Pause, Session};
+use crate::net::connection::stream::Wire;
+use crate::net::connection::transport::Transport;
+use crate::net::msg::Msg;
+use crate::protocol::resp::command::{self, Args, Command, End};
+use crate::protocol::resp::reply::{self as resp, Version};
+use crate::protocol::resp::{Parsed, Parser, Skipped};
+use crate::protocol::Error;
+use crate::runtime::CallError;
+use crate::todo::{self, Item, Name, Outcome};
+
+/// A connection's RESP state.
+#[derive(Debug, Default)]
+pub(super) struct State {
+    /// The request being framed.
+    parser: Parser,
+    /// The replies' version (`HELLO`).
+    version: Version,
+    /// `CLIENT SETNAME`.
+    name: Option<Vec<u8>>,
+}
+
+impl State {
+    /// Gives back the argument list's memory if it grew big.
+    pub(super) fn shrink(&mut self) {
+        self.parser.shrink();
+    }
+
+    /// Bytes it holds, for the budget.
+    pub(super) fn held(&self) -> usize {
+        self.parser.held() + self.name.as_ref().map_or(0, Vec::capacity)
+    }
+}
+
+/// How the domain's answer to a RESP request is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Reply {
+    /// `+OK` (the todo verbs); a missing list is `-ERR not found`.
+    Ok,
+    /// An integer (`Count`); a list that died under it counts 0.
+    Integer,
+    /// An array rendered by the list (`LRANGE`); a missing list is empty.
+    Range,
+    /// An array rendered by the list or manager (`LIST`, `LISTS`,
+    /// `KEYS`); a missing list is `-ERR not found`.
+    Listing,
+    /// A bulk string or null (`LINDEX`).
+    Value,
+    /// `LPOP`/`RPOP`: a bulk string or null, or with a count an array or
+    /// null.
+    Pop {
+        /// A count was given.
+        counted: bool,
+    },
+    /// `TYPE`: `+list` or `+none`.
+    Type,
+    /// `SCAN`: the cursor and the names.
+    Scan,
+}
+
+impl Session {
+    /// Frames the RESP request at the front of the input (its first byte
+    /// is `*`) and answers or sends it. `None` to go on taking requests;
+    /// `Some` to stop with that pause.
+    pub(super) fn take_resp<P: Host>(
+        &mut self,
+        cx: Cx<'_, '_, P>,
+        t: &mut Transport,
+        max: usize,
+    ) -> Option<Pause> {
+        match self.resp.parser.parse(t.input(), max) {
+            Parsed::Partial if t.eof() => {
+                // Nothing more will come: what is there is no request.
+                let all = t.input().len();
+                t.consume(all);
+                self.resp.parser.reset();
+                Some(Pause::NoLine)
+            }
+            Parsed::Partial => {
+                self.turn.input_ran_out();
+                Some(Pause::NoLine)
+            }
+            Parsed::Empty { consumed } => {
+                t.consume(consumed);
+                None
+            }
+            Parsed::TooBig { consumed, skip } => {
+                t.consume(consumed);
+                self.framing = super::Framing::SkippingResp(skip);
+                answer_here(cx, t, |out| resp::protocol_error(out, &Error::LineTooLong));
+                None
+            }
+            Parsed::Broken(why) => Some(self.broken(cx, t, why)),
+            Parsed::Request { consumed } => {
+                self.turn.took_one(consumed);
+                let before = t.unsent();
+                let quit = self.dispatch_resp(cx, t, consumed, 1);
+                self.turn.worked(t.unsent().saturating_sub(before));
+                quit.then_some(Pause::Quit)
+            }
+        }
+    }
+
+    /// Drops what is left of a request over the limits, as it comes.
+    pub(super) fn skip_resp<P: Host>(
+        &mut self,
+        cx: Cx<'_, '_, P>,
+        t: &mut Transport,
+        mut skip: crate::protocol::resp::Skip,
+    ) -> Option<Pause> {
+        match skip.eat(t.input()) {
+            Skipped::Done(n) => {
+                t.consume(n);
+                self.framing = super::Framing::Lines;
+                None
+            }
+            Skipped::More(n) => {
+                t.consume(n);
+                self.framing = super::Framing::SkippingResp(skip);
+                self.turn.input_ran_out();
+                Some(Pause::NoLine)
+            }
+            Skipped::Broken(why) => Some(self.broken(cx, t, why)),
+        }
+    }
+
+    /// The stream can no longer be read in step: answer, then close (as
+    /// after `QUIT`).
+    fn broken<P: Host>(&mut self, cx: Cx<'_, '_, P>, t: &mut Transport, why: &str) -> Pause {
+        log::debug!("connection {}: {why}; closing", cx.pid());
+        self.resp.parser.reset();
+        answer_here(cx, t, |out| resp::error(out, &format!("ERR {why}")));
+        Pause::Quit
+    }
+
+    /// Answers the framed request of `consumed` bytes here, or sends it to
+    /// the manager. Returns whether it was `QUIT`.
+    pub(super) fn dispatch_resp<P: Host>(
+        &mut self,
+        cx: Cx<'_, '_, P>,
+        t: &mut Transport,
+        consumed: usize,
+        attempts: u8,
+    ) -> bool {
+        let (request, out) = t.line_and_output(consumed);
+        let args = Args::new(request, self.resp.parser.args());
+        let command = match command::parse(args) {
+            Ok(command) => command,
+            Err(refusal) => {
+                resp::error(out, &refusal);
+                return self.answered_here(cx, t, consumed, false);
+            }
+        };
+        let scratch = mem::take(&mut self.scratch);
+        let (msg, kind, reply) = match command {
+            Command::Put { list, item } => {
+                if let Err(e) = todo_name(list) {
+                    resp::protocol_error(out, &e);
+                    return self.answered_here(cx, t, consumed, false);
+                }
+                let msg = todo::Msg::Put {
+                    name: Name::new(list),
+                    item: Item::new(item),
+                    prepaid: false,
+                };
+                (msg, Kind::Put, Reply::Ok)
+            }
+            Command::List { list } => {
+                let msg = todo::Msg::List {
+                    name: Name::new(list),
+                    out: scratch,
+                    header: resp::array,
+                    write: resp::bulk,
+                };
+                (msg, Kind::OnList, Reply::Listing)
+            }
+            Command::Create { list } => {
+                if let Err(e) = todo_name(list) {
+                    resp::protocol_error(out, &e);
+                    return self.answered_here(cx, t, consumed, false);
+                }
+                let msg = todo::Msg::Create {
+                    name: Name::new(list),
+                };
+                (msg, Kind::OnManager, Reply::Ok)
+            }
+            Command::Drop { list } => {
+                let name = Name::new(list);
+                (todo::Msg::Drop { name }, Kind::OnList, Reply::Ok)
+            }
+            Command::Kill { list } => {
+                let name = Name::new(list);
+                (todo::Msg::Kill { name }, Kind::OnManager, Reply::Ok)
+            }
+            Command::Lists => {
+                let msg = todo::Msg::Lists {
+                    out: scratch,
+                    header: resp::array,
+                    write: resp::bulk,
+                };
+                (msg, Kind::OnManager, Reply::Listing)
+            }
+            Command::Compact => (todo::Msg::Compact, Kind::OnManager, Reply::Ok),
+            Command::Push { key, items, end } => {
+                if let Err(e) = todo_name(key) {
+                    resp::protocol_error(out, &e);
+                    return self.answered_here(cx, t, consumed, false);
+                }
+                let msg = todo::Msg::Push {
+                    name: Name::new(key),
+                    items: items.iter().map(Item::new).collect(),
+                    end: domain_end(end),
+                    prepaid: false,
+                };
+                (msg, Kind::Put, Reply::Integer)
+            }
+            Command::Range { key, start, stop } => {
+                let msg = todo::Msg::Range {
+                    name: Name::new(key),
+                    start,
+                    stop,
+                    out: scratch,
+                    header: resp::array,
+                    write: resp::bulk,
+                };
+                (msg, Kind::OnList, Reply::Range)
+            }
+            Command::Len { key } => {
+                let msg = todo::Msg::Len {
+                    name: Name::new(key),
+                };
+                (msg, Kind::OnList, Reply::Integer)
+            }
+            Command::Index { key, index } => {
+                let msg = todo::Msg::Index {
+                    name: Name::new(key),
+                    index,
+                };
+                (msg, Kind::OnList, Reply::Value)
+            }
+            Command::Rem { key, count, item } => {
+                let msg = todo::Msg::Remove {
+                    name: Name::new(key),
+                    count,
+                    item: Item::new(item),
+                };
+                (msg, Kind::OnList, Reply::Integer)
+            }
+            Command::Pop { key, end, count } => {
+                let msg = todo::Msg::Pop {
+                    name: Name::new(key),
+                    end: domain_end(end),
+                    count,
+                };
+                let counted = count.is_some();
+                (msg, Kind::OnList, Reply::Pop { counted })
+            }
+            Command::Del { keys } => {
+                let names = names(keys);
+                (
+                    todo::Msg::DelKeys { names },
+                    Kind::OnManager,
+                    Reply::Integer,
+                )
+            }
+            Command::Exists { keys } => {
+                let names = names(keys);
+                (todo::Msg::Exists { names }, Kind::OnManager, Reply::Integer)
+            }
+            Command::Type { key } => {
+                let names = vec![Name::new(key)];
+                (todo::Msg::Exists { names }, Kind::OnManager, Reply::Type)
+            }
+            Command::Keys { pattern } => {
+                let msg = todo::Msg::Keys {
+                    pattern: pattern.to_vec(),
+                    out: scratch,
+                    header: resp::array,
+                    write: resp::bulk,
+                };
+                (msg, Kind::OnManager, Reply::Listing)
+            }
+            Command::Scan {
+                cursor,
+                pattern,
+                count,
+            } => {
+                let msg = todo::Msg::Scan {
+                    cursor,
+                    pattern: pattern.map(<[u8]>::to_vec),
+                    count,
+                    out: scratch,
+                    write: resp::bulk,
+                };
+                (msg, Kind::OnManager, Reply::Scan)
+            }
+            Command::DbSize => (todo::Msg::DbSize, Kind::OnManager, Reply::Integer),
+            local => {
+                self.scratch = scratch;
+                let state = (&mut self.resp.version, &mut self.resp.name);
+                let quit = super::local::answer(cx, out, local, state);
+                return self.answered_here(cx, t, consumed, quit);
+            }
+        };
+        let changes = msg.changes();
+        let call = cx.call(self.manager, msg.into());
+        self.in_flight = Some(InFlight {
+            call,
+            kind,
+            len: consumed,
+            consumed,
+            attempts,
+            changes,
+            resp: Some(reply),
+        });
+        false
+    }
+
+    /// The request was answered here: it goes, and so do its arguments.
+    fn answered_here<P: Host>(
+        &mut self,
+        cx: Cx<'_, '_, P>,
+        t: &mut Transport,
+        consumed: usize,
+        quit: bool,
+    ) -> bool {
+        t.consume(consumed);
+        self.resp.parser.reset();
+        cx.shared().stats_mut().command_answered();
+        quit
+    }
+
+    /// Writes the domain's answer to a RESP request; `false` if the
+    /// request is to be sent again (a list died under an `LPUSH`).
+    pub(super) fn answer_resp<P: Host>(
+        &mut self,
+        cx: Cx<'_, '_, P>,
+        t: &mut Transport,
+        flight: &InFlight,
+        reply: Reply,
+        result: Result<Msg, CallError>,
+    ) -> bool {
+        let version = self.resp.version;
+        let held = flight.changes && cx.shared().store().is_some();
+        let out = t.output();
+        match result {
+            Ok(Msg::Todo(todo::Msg::Done(outcome))) => match (outcome, reply) {
+                (Outcome::Ok, _) if held => t.unconfirmed(resp::ok, resp::protocol_error),
+                (Outcome::Ok, _) => resp::ok(out),
+                (Outcome::NotFound, Reply::Pop { counted: true }) => resp::null_array(out, version),
+                (Outcome::NotFound, Reply::Pop { .. }) => resp::null(out, version),
+                (Outcome::Refused, _) => {
+                    let reason = cx.shared().refusal().unwrap_or(super::UNWRITABLE);
+                    resp::protocol_error(out, &Error::Persistence(reason));
+                }
+                (Outcome::NotPersistent, _) => resp::protocol_error(out, &Error::NotPersistent),
+                (Outcome::NotFound, _) => resp::protocol_error(out, &Error::NotFound),
+                (Outcome::OutOfMemory, _) => resp::protocol_error(out, &Error::OutOfMemory),
+                (Outcome::Invalid, _) => resp::protocol_error(out, &Error::Internal),
+                (Outcome::NotANumber, _) => {
+                    resp::error(out, "ERR value is not an integer or out of range")
+                }
+            },
+            Ok(Msg::Todo(todo::Msg::Count(n))) => match reply {
+                Reply::Type => resp::simple(out, if n > 0 { "list" } else { "none" }),
+                _ if held => t.unconfirmed(|o| resp::integer(o, n as i64), resp::protocol_error),
+                _ => resp::integer(out, n as i64),
+            },
+            Ok(Msg::Todo(todo::Msg::Rendered(rendered))) => {
+                self.scratch = t.take_output(rendered);
+            }
+            Ok(Msg::Todo(todo::Msg::Listing(listing))) => t.start_stream(listing, Wire::Resp),
+            Ok(Msg::Todo(todo::Msg::Value(value))) => match value {
+                Some(item) => resp::bulk(out, &item),
+                None => resp::null(out, version),
+            },
+            Ok(Msg::Todo(todo::Msg::Popped(items))) => {
+                let write = |o: &mut Vec<u8>| match reply {
+                    Reply::Pop { counted: false } => match items.first() {
+                        Some(item) => resp::bulk(o, item),
+                        None => resp::null(o, version),
+                    },
+                    _ => {
+                        resp::array(o, items.len() as u64);
+                        for item in &items {
+                            resp::bulk(o, item);
+                        }
+                    }
+                };
+                if held && !items.is_empty() {
+                    t.unconfirmed(write, resp::protocol_error);
+                } else {
+                    write(out);
+                }
+            }
+            Ok(Msg::Todo(todo::Msg::Scanned {
+                out: names,
+                count,
+                cursor,
+            })) => {
+                resp::array(out, 2);
+                resp::bulk(out, cursor.to_string().as_bytes());
+                resp::array(out, count);
+                out.extend_from_slice(&names);
+                self.scratch = names;
+                self.scratch.clear();
+            }
+            Ok(other) => {
+                log::error!("connection {}: unexpected answer {other:?}", cx.pid());
+                resp::protocol_error(out, &Error::Internal);
+            }
+            Err(e) => match (flight.kind, reply) {
+                (Kind::Put, _) if flight.attempts < super::PUT_ATTEMPTS => {
+                    log::debug!(
+                        "connection {}: list died under a push ({e}); retrying",
+                        cx.pid()
+                    );
+                    return false;
+                }
+                // The list died under it: as if it was not there.
+                (Kind::OnList, Reply::Range) => resp::array(out, 0),
+                (Kind::OnList, Reply::Integer) => resp::integer(out, 0),
+                (Kind::OnList, Reply::Value | Reply::Pop { counted: false }) => {
+                    resp::null(out, version)
+                }
+                (Kind::OnList, Reply::Pop { counted: true }) => resp::null_array(out, version),
+                (Kind::OnList, _) => resp::protocol_error(out, &Error::NotFound),
+                _ => {
+                    log::error!("connection {}: request failed: {e}", cx.pid());
+                    resp::protocol_error(out, &Error::Internal);
+                }
+            },
+        }
+        self.resp.parser.reset();
+        true
+    }
+}
+
+/// A todo list's name must fit the line protocol's limit, whatever the
+/// framing, so that every list can be named on both.
+fn todo_name(name: &[u8]) -> Result<(), Error<'static>> {
+    if name.len() > crate::protocol::request::MAX_NAME {
+        Err(Error::NameTooLong)
+    } else {
+        Ok(())
+    }
+}
+
+fn domain_end(end: End) -> todo::End {
+    match end {
+        End::Head => todo::End::Head,
+        End::Tail => todo::End::Tail,
+    }
+}
+
+fn names(keys: Args<'_>) -> Vec<Name> {
+    keys.iter().map(Name::new).collect()
+}

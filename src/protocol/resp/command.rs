@@ -1,0 +1,455 @@
+//! Where a RESP request becomes a command: the todo verbs, Redis's list
+//! and key commands on the same lists, and what Redis clients send by
+//! themselves. Arguments stay where they are in the read buffer; errors
+//! are Redis's texts.
+
+use std::ops::Range;
+
+use super::subcommands;
+
+/// A request's arguments, in the buffer they were read into.
+#[derive(Debug, Clone, Copy)]
+pub struct Args<'a> {
+    buf: &'a [u8],
+    ranges: &'a [Range<usize>],
+}
+
+impl<'a> Args<'a> {
+    /// The arguments at `ranges` of `buf`.
+    pub fn new(buf: &'a [u8], ranges: &'a [Range<usize>]) -> Args<'a> {
+        Args { buf, ranges }
+    }
+
+    /// How many.
+    pub fn len(&self) -> usize {
+        self.ranges.len()
+    }
+
+    /// None at all.
+    pub fn is_empty(&self) -> bool {
+        self.ranges.is_empty()
+    }
+
+    /// Argument `i`.
+    pub fn get(&self, i: usize) -> &'a [u8] {
+        &self.buf[self.ranges[i].clone()]
+    }
+
+    /// The arguments from `i` on.
+    pub fn from(&self, i: usize) -> Args<'a> {
+        Args {
+            buf: self.buf,
+            ranges: &self.ranges[i.min(self.ranges.len())..],
+        }
+    }
+
+    /// Each argument.
+    pub fn iter(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
+        self.ranges.iter().map(|r| &self.buf[r.clone()])
+    }
+}
+
+/// Which end of a list: the head (newest, index 0) or the tail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    /// The head: `LPUSH`, `LPOP`; where `PUT` adds.
+    Head,
+    /// The tail: `RPUSH`, `RPOP`.
+    Tail,
+}
+
+/// A command, borrowing its arguments.
+#[derive(Debug)]
+pub enum Command<'a> {
+    /// `PUT list item`
+    Put {
+        /// The list.
+        list: &'a [u8],
+        /// The item.
+        item: &'a [u8],
+    },
+    /// `LIST list`
+    List {
+        /// The list.
+        list: &'a [u8],
+    },
+    /// `CREATE list`
+    Create {
+        /// The list.
+        list: &'a [u8],
+    },
+    /// `DROP list`
+    Drop {
+        /// The list.
+        list: &'a [u8],
+    },
+    /// `KILL list`
+    Kill {
+        /// The list.
+        list: &'a [u8],
+    },
+    /// `LISTS`
+    Lists,
+    /// `STATS`
+    Stats,
+    /// `HELP`
+    Help,
+    /// `COMPACT`
+    Compact,
+    /// `QUIT`
+    Quit,
+    /// `PING [message]`
+    Ping(Option<&'a [u8]>),
+    /// `ECHO message`
+    Echo(&'a [u8]),
+    /// `LPUSH`/`RPUSH key item [item ...]`
+    Push {
+        /// The list (Redis: the key).
+        key: &'a [u8],
+        /// The items, in the order given.
+        items: Args<'a>,
+        /// Which end.
+        end: End,
+    },
+    /// `LRANGE key start stop`
+    Range {
+        /// The list (Redis: the key).
+        key: &'a [u8],
+        /// The first index (0 is the head; negative counts from the tail).
+        start: i64,
+        /// The last index, included.
+        stop: i64,
+    },
+    /// `LLEN key`
+    Len {
+        /// The list (Redis: the key).
+        key: &'a [u8],
+    },
+    /// `LINDEX key index`
+    Index {
+        /// The list (Redis: the key).
+        key: &'a [u8],
+        /// The index (0 is the head; negative counts from the tail);
+        /// `None` if it is not a number.
+        index: Option<i64>,
+    },
+    /// `LREM key count item`
+    Rem {
+        /// The list (Redis: the key).
+        key: &'a [u8],
+        /// How many (`LREM`: from which end, by its sign; 0 for all).
+        count: i64,
+        /// The item.
+        item: &'a [u8],
+    },
+    /// `LPOP`/`RPOP key [count]`
+    Pop {
+        /// The list (Redis: the key).
+        key: &'a [u8],
+        /// Which end.
+        end: End,
+        /// How many (`LREM`: from which end, by its sign; 0 for all).
+        count: Option<u64>,
+    },
+    /// `DEL key [key ...]`
+    Del {
+        /// The lists.
+        keys: Args<'a>,
+    },
+    /// `EXISTS key [key ...]`
+    Exists {
+        /// The lists.
+        keys: Args<'a>,
+    },
+    /// `TYPE key`
+    Type {
+        /// The list (Redis: the key).
+        key: &'a [u8],
+    },
+    /// `KEYS pattern`
+    Keys {
+        /// A glob-style pattern.
+        pattern: &'a [u8],
+    },
+    /// `SCAN cursor [MATCH pattern] [COUNT n]` (`TYPE list` accepted)
+    Scan {
+        /// Where the last call left off (0 to start).
+        cursor: u64,
+        /// A glob-style pattern.
+        pattern: Option<&'a [u8]>,
+        /// How many (`LREM`: from which end, by its sign; 0 for all).
+        count: usize,
+    },
+    /// `DBSIZE`
+    DbSize,
+    /// `SELECT index`
+    Select(i64),
+    /// `HELLO [protover [AUTH user pass] [SETNAME name]]`
+    Hello {
+        /// The RESP version asked for.
+        version: Option<i64>,
+        /// The connection's name.
+        name: Option<&'a [u8]>,
+    },
+    /// `CLIENT SETNAME name`
+    ClientSetName(&'a [u8]),
+    /// `CLIENT GETNAME`
+    ClientGetName,
+    /// `CLIENT ID`
+    ClientId,
+    /// `CLIENT SETINFO attr value`, and the other `CLIENT` subcommands a
+    /// client library sends on connecting that change nothing here.
+    ClientNoop,
+    /// `COMMAND COUNT`
+    CommandCount,
+    /// `COMMAND`, `COMMAND DOCS [...]`, `COMMAND INFO [...]`: no details.
+    CommandEmpty,
+    /// `INFO [section ...]`
+    Info(Args<'a>),
+    /// `CONFIG GET parameter [parameter ...]`
+    ConfigGet(Args<'a>),
+    /// `DEBUG ...` as on the line protocol (the words after `DEBUG`).
+    Debug(Args<'a>),
+}
+
+/// Why a request is not a command: Redis's error text (code included).
+pub type Refusal = String;
+
+/// The command `args` make.
+pub fn parse(args: Args<'_>) -> Result<Command<'_>, Refusal> {
+    let name = args.get(0);
+    // Every name is short: lower-cased on the stack (a longer one is
+    // unknown, and keeps its own case for the error).
+    let mut stack = [0u8; 16];
+    let lower = match name.len() {
+        len @ 1..=16 if name.is_ascii() => {
+            stack[..len].copy_from_slice(name);
+            stack[..len].make_ascii_lowercase();
+            std::str::from_utf8(&stack[..len]).unwrap_or("")
+        }
+        _ => "",
+    };
+    let n = args.len();
+    // Redis's arity: exact when positive, at least |arity| when negative.
+    let arity = |want: i32| -> Result<(), Refusal> {
+        let ok = if want >= 0 {
+            n == want as usize
+        } else {
+            n >= want.unsigned_abs() as usize
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(wrong_arity(lower))
+        }
+    };
+    let command = match lower {
+        "put" => {
+            arity(3)?;
+            Command::Put {
+                list: args.get(1),
+                item: args.get(2),
+            }
+        }
+        "list" => arity(2).map(|()| Command::List { list: args.get(1) })?,
+        "create" => arity(2).map(|()| Command::Create { list: args.get(1) })?,
+        "drop" => arity(2).map(|()| Command::Drop { list: args.get(1) })?,
+        "kill" => arity(2).map(|()| Command::Kill { list: args.get(1) })?,
+        "lists" => arity(1).map(|()| Command::Lists)?,
+        "stats" => arity(1).map(|()| Command::Stats)?,
+        "help" => arity(1).map(|()| Command::Help)?,
+        "compact" => arity(1).map(|()| Command::Compact)?,
+        "quit" => Command::Quit,
+        "ping" => {
+            if n > 2 {
+                return Err(wrong_arity(lower));
+            }
+            Command::Ping((n == 2).then(|| args.get(1)))
+        }
+        "echo" => arity(2).map(|()| Command::Echo(args.get(1)))?,
+        "lpush" | "rpush" => {
+            arity(-3)?;
+            Command::Push {
+                key: args.get(1),
+                items: args.from(2),
+                end: if lower == "lpush" {
+                    End::Head
+                } else {
+                    End::Tail
+                },
+            }
+        }
+        "lrange" => {
+            arity(4)?;
+            Command::Range {
+                key: args.get(1),
+                start: integer(args.get(2))?,
+                stop: integer(args.get(3))?,
+            }
+        }
+        "llen" => arity(2).map(|()| Command::Len { key: args.get(1) })?,
+        "lindex" => {
+            arity(3)?;
+            // Redis looks the key up first: a missing list is null, even
+            // for an index that is not a number.
+            Command::Index {
+                key: args.get(1),
+                index: integer(args.get(2)).ok(),
+            }
+        }
+        "lrem" => {
+            arity(4)?;
+            Command::Rem {
+                key: args.get(1),
+                count: integer(args.get(2))?,
+                item: args.get(3),
+            }
+        }
+        "lpop" | "rpop" => {
+            if !(2..=3).contains(&n) {
+                return Err(wrong_arity(lower));
+            }
+            let count = match n {
+                3 => match integer(args.get(2)) {
+                    Ok(count) if count >= 0 => Some(count as u64),
+                    _ => return Err("ERR value is out of range, must be positive".into()),
+                },
+                _ => None,
+            };
+            Command::Pop {
+                key: args.get(1),
+                end: if lower == "lpop" {
+                    End::Head
+                } else {
+                    End::Tail
+                },
+                count,
+            }
+        }
+        "del" | "unlink" => arity(-2).map(|()| Command::Del { keys: args.from(1) })?,
+        "exists" => arity(-2).map(|()| Command::Exists { keys: args.from(1) })?,
+        "type" => arity(2).map(|()| Command::Type { key: args.get(1) })?,
+        "keys" => arity(2).map(|()| Command::Keys {
+            pattern: args.get(1),
+        })?,
+        "scan" => subcommands::scan(args, lower)?,
+        "dbsize" => arity(1).map(|()| Command::DbSize)?,
+        "select" => arity(2).and_then(|()| Ok(Command::Select(integer(args.get(1))?)))?,
+        "hello" => subcommands::hello(args)?,
+        "client" => subcommands::client(args)?,
+        "command" => subcommands::command(args)?,
+        "info" => Command::Info(args.from(1)),
+        "config" => subcommands::config(args)?,
+        "debug" => arity(-2).map(|()| Command::Debug(args.from(1)))?,
+        _ => return Err(unknown(name, args)),
+    };
+    Ok(command)
+}
+
+/// Every command `parse` knows, for `COMMAND COUNT`.
+pub const NAMES: [&str; 34] = [
+    "put", "list", "create", "drop", "kill", "lists", "stats", "help", "compact", "quit", "ping",
+    "echo", "lpush", "rpush", "lrange", "llen", "lindex", "lrem", "lpop", "rpop", "del", "unlink",
+    "exists", "type", "keys", "scan", "dbsize", "select", "hello", "client", "command", "info",
+    "config", "debug",
+];
+
+/// A signed decimal argument, as Redis reads one.
+pub(super) fn integer(bytes: &[u8]) -> Result<i64, Refusal> {
+    std::str::from_utf8(bytes)
+        .ok()
+        .filter(|s| !s.starts_with('+') && !s.is_empty())
+        .and_then(|s| s.parse::<i64>().ok())
+        .ok_or_else(|| "ERR value is not an integer or out of range".to_string())
+}
+
+pub(super) fn wrong_arity(name: &str) -> Refusal {
+    format!("ERR wrong number of arguments for '{name}' command")
+}
+
+pub(super) fn syntax() -> Refusal {
+    "ERR syntax error".into()
+}
+
+/// Redis's text for an unknown command: its name and the start of its
+/// arguments, quoted.
+fn unknown(name: &[u8], args: Args<'_>) -> Refusal {
+    let mut rest = String::new();
+    for arg in args.from(1).iter() {
+        if rest.len() >= 128 {
+            break;
+        }
+        let room = 128 - rest.len();
+        let arg = String::from_utf8_lossy(&arg[..arg.len().min(room)]).into_owned();
+        rest.push_str(&format!("'{arg}' "));
+    }
+    let name = String::from_utf8_lossy(&name[..name.len().min(128)]).into_owned();
+    format!("ERR unknown command '{name}', with args beginning with: {rest}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(words: &[&str]) -> Result<String, Refusal> {
+        let mut buf = Vec::new();
+        let mut ranges = Vec::new();
+        for w in words {
+            ranges.push(buf.len()..buf.len() + w.len());
+            buf.extend_from_slice(w.as_bytes());
+        }
+        parse(Args::new(&buf, &ranges)).map(|c| format!("{c:?}"))
+    }
+
+    #[test]
+    fn redis_errors_word_for_word() {
+        assert_eq!(
+            run(&["LPUSH", "k"]).unwrap_err(),
+            "ERR wrong number of arguments for 'lpush' command"
+        );
+        assert_eq!(
+            run(&["foo", "a", "b"]).unwrap_err(),
+            "ERR unknown command 'foo', with args beginning with: 'a' 'b' "
+        );
+        assert_eq!(
+            run(&["lrange", "k", "a", "1"]).unwrap_err(),
+            "ERR value is not an integer or out of range"
+        );
+        assert_eq!(
+            run(&["lpop", "k", "-1"]).unwrap_err(),
+            "ERR value is out of range, must be positive"
+        );
+        assert_eq!(run(&["scan", "x"]).unwrap_err(), "ERR invalid cursor");
+        assert_eq!(
+            run(&["scan", "0", "count", "0"]).unwrap_err(),
+            "ERR syntax error"
+        );
+        assert_eq!(
+            run(&["client", "id", "x"]).unwrap_err(),
+            "ERR wrong number of arguments for 'client|id' command"
+        );
+        assert_eq!(
+            run(&["hello", "x"]).unwrap_err(),
+            "ERR Protocol version is not an integer or out of range"
+        );
+    }
+
+    #[test]
+    fn every_name_is_known() {
+        for name in NAMES {
+            let refusal = run(&[name]).err().unwrap_or_default();
+            assert!(!refusal.contains("unknown command"), "{name}: {refusal}");
+        }
+    }
+
+    #[test]
+    fn commands_in_any_case() {
+        assert!(run(&["LpUsH", "k", "a", "b"]).unwrap().starts_with("Push"));
+        assert!(run(&["put", "l", "i"]).unwrap().starts_with("Put"));
+        assert!(run(&["del", "a", "b"]).unwrap().starts_with("Del"));
+        assert_eq!(run(&["ping"]).unwrap(), "Ping(None)");
+        assert!(run(&["scan", "0", "MATCH", "a*", "COUNT", "5"])
+            .unwrap()
+            .contains("count: 5"));
+    }
+}

@@ -1,0 +1,13 @@
+//! RESP, Redis's protocol, on the same port as the lines: a request whose
+//! first byte is `*` is RESP (`frame.rs` finds where it ends, `command.rs`
+//! makes it a command, `subcommands.rs` those with options) and is answered
+//! in RESP (`reply.rs`), version 2 or, after `HELLO 3`, 3. No I/O here.
+
+pub mod command;
+pub mod frame;
+pub mod reply;
+mod subcommands;
+
+pub use command::{Args, Command, End};
+pub use frame::{Parsed, Parser, Skip, Skipped};
+pub use reply::Version;

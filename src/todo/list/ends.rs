@@ -1,0 +1,219 @@
+//! Redis's list commands on a list process, with Redis's semantics: push
+//! at either end, a range by index, the length, one item by index, remove
+//! by count, pop. Indexes count from the head, where the newest item is
+//! (0), or from the tail when negative, so a list of `PUT`s reads as
+//! `LPUSH` would have made it. A list that `LREM` or a pop leaves empty is
+//! gone, as a Redis key is: the list answers, then stops.
+
+use super::{Cx, List};
+use crate::runtime::{ExitReason, Flow};
+use crate::store::Record;
+use crate::todo::items::Items;
+use crate::todo::memory::item_cost;
+use crate::todo::msg::{End, Listing, Msg, Outcome, WriteCount, WriteItem};
+use crate::todo::name::{Item, Name};
+use crate::todo::Host;
+
+/// What serving a command leaves the list to do.
+pub(super) enum After {
+    /// Answer, and go on.
+    Reply(Msg),
+    /// Answer, and stop: the list is empty and, in Redis's terms, gone.
+    ReplyAndStop(Msg),
+}
+
+/// The first and last index of a list of `len` items that Redis's
+/// `start` and `stop` select, if any.
+pub(super) fn range(len: u64, start: i64, stop: i64) -> Option<(u64, u64)> {
+    let len = len as i64;
+    let start = if start < 0 {
+        (len + start).max(0)
+    } else {
+        start
+    };
+    let stop = if stop < 0 {
+        len + stop
+    } else {
+        stop.min(len - 1)
+    };
+    (start <= stop && start < len).then_some((start as u64, stop as u64))
+}
+
+impl List {
+    /// `LPUSH`, `RPUSH`: every item, in order, at `end`.
+    pub(super) fn push<P: Host>(
+        &mut self,
+        cx: Cx<'_, '_, P>,
+        name: &Name,
+        items: &[Item],
+        end: End,
+        prepaid: bool,
+    ) -> Msg {
+        let cost: u64 = items.iter().map(|i| item_cost(i.len())).sum();
+        if !prepaid && !cx.shared().budget_mut().reserve(cost) {
+            return Msg::Done(Outcome::OutOfMemory);
+        }
+        let shared = cx.shared();
+        for item in items {
+            let orphans = shared.budget().orphans().clone();
+            let (name, item) = (name.as_bytes(), &item[..]);
+            match end {
+                End::Head => {
+                    self.items.push_newest(item, &orphans);
+                    shared.log(Record::PushNewest { name, item });
+                }
+                End::Tail => {
+                    self.items.push_oldest(item, &orphans);
+                    shared.log(Record::PushOldest { name, item });
+                }
+            }
+        }
+        shared.stats_mut().items_added(items.len() as u64);
+        Msg::Count(self.items.len())
+    }
+
+    /// `LRANGE`: a small list writes the items now; a big one hands a
+    /// snapshot to read in pieces.
+    pub(super) fn range(
+        &mut self,
+        start: i64,
+        stop: i64,
+        mut out: Vec<u8>,
+        header: WriteCount,
+        write: WriteItem,
+    ) -> Msg {
+        let Some((first, last)) = range(self.items.len(), start, stop) else {
+            header(&mut out, 0);
+            return Msg::Rendered(out);
+        };
+        let count = last - first + 1;
+        match &mut self.items {
+            Items::Small(packed) => {
+                header(&mut out, count);
+                let selected = packed.newest_first().skip(first as usize);
+                for item in selected.take(count as usize) {
+                    write(&mut out, item);
+                }
+                Msg::Rendered(out)
+            }
+            big => Msg::Listing(Listing::Range {
+                items: big.snapshot(),
+                skip: first,
+                take: count,
+            }),
+        }
+    }
+
+    /// `LINDEX`.
+    pub(super) fn index(&self, index: i64) -> Msg {
+        let len = self.items.len() as i64;
+        let at = if index < 0 { len + index } else { index };
+        let item = (0..len)
+            .contains(&at)
+            .then(|| self.items.get(at as u64))
+            .flatten();
+        Msg::Value(item.map(<[u8]>::to_vec))
+    }
+
+    /// `LREM`.
+    pub(super) fn remove<P: Host>(
+        &mut self,
+        cx: Cx<'_, '_, P>,
+        name: &Name,
+        count: i64,
+        item: &Item,
+    ) -> After {
+        let removed = self.items.remove_matching(count, item);
+        if removed > 0 {
+            let shared = cx.shared();
+            shared.budget_mut().release(removed * item_cost(item.len()));
+            shared.stats_mut().items_removed(removed);
+            shared.log(Record::Remove {
+                name: name.as_bytes(),
+                count,
+                item,
+            });
+        }
+        self.gone_if_emptied(removed, Msg::Count(removed))
+    }
+
+    /// `LPOP`, `RPOP`.
+    pub(super) fn pop<P: Host>(
+        &mut self,
+        cx: Cx<'_, '_, P>,
+        name: &Name,
+        end: End,
+        count: Option<u64>,
+    ) -> After {
+        let want = count.unwrap_or(1).min(self.items.len());
+        let mut popped = Vec::with_capacity(want as usize);
+        let shared = cx.shared();
+        for _ in 0..want {
+            let (item, record) = match end {
+                End::Head => (
+                    self.items.pop_newest(),
+                    Record::PopNewest {
+                        name: name.as_bytes(),
+                    },
+                ),
+                End::Tail => (
+                    self.items.pop_oldest(),
+                    Record::PopOldest {
+                        name: name.as_bytes(),
+                    },
+                ),
+            };
+            let Some(item) = item else { break };
+            shared.budget_mut().release(item_cost(item.len()));
+            shared.log(record);
+            popped.push(item);
+        }
+        shared.stats_mut().items_removed(popped.len() as u64);
+        let taken = popped.len() as u64;
+        self.gone_if_emptied(taken, Msg::Popped(popped))
+    }
+
+    /// Redis's rule: a list that a command emptied is gone.
+    fn gone_if_emptied(&self, taken: u64, reply: Msg) -> After {
+        if taken > 0 && self.items.is_empty() {
+            After::ReplyAndStop(reply)
+        } else {
+            After::Reply(reply)
+        }
+    }
+}
+
+/// Answers as `after` says.
+pub(super) fn answer<P: Host>(
+    cx: Cx<'_, '_, P>,
+    from: crate::runtime::Caller,
+    after: After,
+) -> Flow {
+    match after {
+        After::Reply(msg) => {
+            cx.reply(from, msg.into());
+            Flow::Continue
+        }
+        After::ReplyAndStop(msg) => {
+            cx.reply(from, msg.into());
+            Flow::Stop(ExitReason::Normal)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::range;
+
+    #[test]
+    fn redis_indexes() {
+        assert_eq!(range(5, 0, -1), Some((0, 4)));
+        assert_eq!(range(5, -2, -1), Some((3, 4)));
+        assert_eq!(range(5, -100, 1), Some((0, 1)));
+        assert_eq!(range(5, 3, 100), Some((3, 4)));
+        assert_eq!(range(5, 4, 3), None);
+        assert_eq!(range(5, 5, 10), None);
+        assert_eq!(range(5, 0, -6), None);
+        assert_eq!(range(0, 0, -1), None);
+    }
+}

@@ -1,0 +1,126 @@
+//! The same random sequence of Redis list commands (random arities,
+//! negative indexes, binary items, missing keys, bad numbers) sent to a
+//! real `redis-server` and to todo-server gives the same replies, byte
+//! for byte. The seed is printed; `TEST_SEED` replays a run.
+
+use std::net::SocketAddr;
+
+use crate::util::rng::Rng;
+use crate::util::tools::{have, redis_server};
+use crate::util::{Client, Server};
+
+/// One random command.
+fn command(rng: &mut Rng) -> Vec<Vec<u8>> {
+    let keys = ["k0", "k1", "k2", "k\u{e9}"];
+    let items: [&[u8]; 6] = [b"a", b"b", b"", b"\x00\xff\r\n", b"a b", b"aa"];
+    let key = |rng: &mut Rng| rng.pick(&keys).as_bytes().to_vec();
+    let item = |rng: &mut Rng| rng.pick(&items).to_vec();
+    let index = |rng: &mut Rng| match rng.below(10) {
+        0 => b"x".to_vec(),
+        1 => b"+1".to_vec(),
+        _ => (rng.below(13) as i64 - 6).to_string().into_bytes(),
+    };
+    let mut args: Vec<Vec<u8>> = Vec::new();
+    let name: &str = match rng.below(14) {
+        0 | 1 => {
+            let name = if rng.chance(50) { "LPUSH" } else { "RPUSH" };
+            args.push(key(rng));
+            for _ in 0..rng.below(4) {
+                args.push(item(rng));
+            }
+            name
+        }
+        2 | 3 => {
+            args.push(key(rng));
+            args.push(index(rng));
+            args.push(index(rng));
+            "LRANGE"
+        }
+        4 => {
+            args.push(key(rng));
+            "LLEN"
+        }
+        5 => {
+            args.push(key(rng));
+            args.push(index(rng));
+            "LINDEX"
+        }
+        6 => {
+            args.push(key(rng));
+            args.push(index(rng));
+            args.push(item(rng));
+            "LREM"
+        }
+        7 | 8 => {
+            args.push(key(rng));
+            if rng.chance(50) {
+                args.push(index(rng));
+            }
+            if rng.chance(50) {
+                "LPOP"
+            } else {
+                "RPOP"
+            }
+        }
+        9 => {
+            for _ in 0..rng.below(4) {
+                args.push(key(rng));
+            }
+            "DEL"
+        }
+        10 => {
+            for _ in 0..rng.below(4) {
+                args.push(key(rng));
+            }
+            "EXISTS"
+        }
+        11 => {
+            args.push(key(rng));
+            "TYPE"
+        }
+        12 => "DBSIZE",
+        _ => {
+            if rng.chance(50) {
+                args.push(item(rng));
+            }
+            if rng.chance(50) {
+                "PING"
+            } else {
+                "ECHO"
+            }
+        }
+    };
+    let mut all = vec![name.as_bytes().to_vec()];
+    all.extend(args);
+    all
+}
+
+fn ask(c: &mut Client, args: &[Vec<u8>]) -> Vec<u8> {
+    let args: Vec<&[u8]> = args.iter().map(Vec::as_slice).collect();
+    c.resp(&args)
+}
+
+#[test]
+fn random_commands_get_the_same_bytes_from_redis_and_todo_server() {
+    if !have("redis-server", "apt-get install redis-server") {
+        return;
+    }
+    let (_redis, port) = redis_server();
+    let server = Server::start(&[]);
+    let mut rng = Rng::from_env("differential", crate::crash::time_seed());
+    let mut redis = Client::connect(SocketAddr::from(([127, 0, 0, 1], port)));
+    let mut todo = server.connect();
+    for i in 0..3000 {
+        let args = command(&mut rng);
+        let want = ask(&mut redis, &args);
+        let got = ask(&mut todo, &args);
+        assert_eq!(
+            String::from_utf8_lossy(&got),
+            String::from_utf8_lossy(&want),
+            "command {i}: {:?}",
+            args.iter()
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect::<Vec<_>>()
+        );
+    }
+}
