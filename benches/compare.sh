@@ -6,6 +6,10 @@
 #
 #   memory-rows  throughput and p99 latency, todo-server --in-memory against
 #                Redis without persistence, with the ratio for each row
+#   resp         the same work in RESP (todo-bench --proto resp: LPUSH,
+#                LRANGE 0 -1, PING as multibulk requests, the same bytes to
+#                both servers), then redis-benchmark itself against both,
+#                and the cost of a nutcracker hop in front of todo-server
 #   durable      the same rows with a log: --fsync everysec against Redis
 #                --appendonly yes --appendfsync everysec, and always against
 #                always, both logs on the same disk (BENCH_DIR); with the
@@ -31,7 +35,7 @@ WARMUP=${WARMUP:-1}
 REPEAT=${REPEAT:-5}
 TODO_PORT=${TODO_PORT:-4740}
 REDIS_PORT=${REDIS_PORT:-6740}
-SECTIONS=${SECTIONS:-memory-rows durable replay memory}
+SECTIONS=${SECTIONS:-memory-rows resp durable replay memory}
 BENCH_DIR=${BENCH_DIR:-$(mktemp -d /tmp/todo-compare.XXXXXX)}
 CONNECTIONS=50
 COMMON=(-c "$CONNECTIONS" --keys 1000 --size 16 --prefill 10 -q)
@@ -119,8 +123,8 @@ rows() {
         set -- $row
         todo_rps=() todo_p99=() redis_rps=() redis_p99=()
         for _ in $(seq "$REPEAT"); do
-            todo=$(run todo "$TODO_PORT" "$1" "$2")
-            redis=$(run redis "$REDIS_PORT" "$1" "$2")
+            todo=$(run "${TODO_PROTO:-todo}" "$TODO_PORT" "$1" "$2")
+            redis=$(run "${REDIS_PROTO:-redis}" "$REDIS_PORT" "$1" "$2")
             for line in "$todo" "$redis"; do
                 [ "$(field clean "$line")" = true ] || { echo "not clean: $line" >&2; exit 1; }
             done
@@ -142,6 +146,54 @@ if has memory-rows; then
     rows "in memory (Redis without persistence)" "put 1" "put 32" "list 1" "list 32" \
         "mixed 32" "ping 1" "ping 32"
     stop_servers
+fi
+
+if has resp; then
+    start_servers
+    TODO_PROTO=resp REDIS_PROTO=resp rows "RESP, todo-bench --proto resp (LPUSH, LRANGE 0 -1, PING)" \
+        "put 1" "put 32" "list 1" "list 32" "ping 1" "ping 32"
+    # redis-benchmark, a tool neither server's authors wrote.
+    printf '\n%-28s %4s | %12s | %12s | %7s\n' "redis-benchmark test" pipe "todo req/s" "redis req/s" ratio
+    rb() { # PORT TEST PIPELINE: requests per second
+        taskset -c 1 redis-benchmark -p "$1" -t "$2" -n 200000 -c "$CONNECTIONS" -P "$3" -q 2>/dev/null |
+            tr '\r' '\n' | sed -n 's/.*: \([0-9.]*\) requests per second.*/\1/p' | tail -1
+    }
+    for test in lpush lrange_100 ping_mbulk; do
+        for pipe in 1 32; do
+            t=() r=()
+            for _ in $(seq "$REPEAT"); do
+                t+=("$(rb "$TODO_PORT" "$test" "$pipe")")
+                r+=("$(rb "$REDIS_PORT" "$test" "$pipe")")
+            done
+            tm=$(median "${t[@]}") rm=$(median "${r[@]}")
+            printf '%-28s %4s | %12.0f | %12.0f | %6.2fx\n' "$test" "$pipe" "$tm" "$rm" "$(calc "$tm / $rm")"
+        done
+    done
+    stop_servers
+    # A nutcracker hop: one todo-server directly, and behind the proxy.
+    if command -v nutcracker >/dev/null || [ -x /usr/sbin/nutcracker ]; then
+        PATH="$PATH:/usr/sbin"
+        taskset -c 0 "$SERVER" --port "$TODO_PORT" --in-memory 2>/dev/null &
+        TODO_PID=$!
+        wait_for todo "$TODO_PORT"
+        proxy_port=$((TODO_PORT + 1))
+        conf="$BENCH_DIR/nutcracker.yml"
+        printf 'todo:\n  listen: 127.0.0.1:%s\n  hash: fnv1a_64\n  distribution: ketama\n  redis: true\n  servers:\n    - 127.0.0.1:%s:1 todo\n' \
+            "$proxy_port" "$TODO_PORT" >"$conf"
+        taskset -c 0 nutcracker -c "$conf" -s $((TODO_PORT + 2)) -o "$BENCH_DIR/nutcracker.log" &
+        proxy=$!
+        wait_for resp "$proxy_port"
+        printf '\n%-8s %4s | %12s %9s | %12s %9s\n' "nutcracker" pipe "direct req/s" "p50 us" "proxied req/s" "p50 us"
+        for row in "put 1" "put 32" "list 1"; do
+            set -- $row
+            d=$(run resp "$TODO_PORT" "$1" "$2")
+            p=$(run resp "$proxy_port" "$1" "$2")
+            printf '%-8s %4s | %12.0f %9.1f | %12.0f %9.1f\n' "$1" "$2" "$(field rps "$d")" \
+                "$(field p50_us "$d")" "$(field rps "$p")" "$(field p50_us "$p")"
+        done
+        kill "$proxy" 2>/dev/null; wait "$proxy" 2>/dev/null || true
+        stop_servers
+    fi
 fi
 
 if has durable; then

@@ -282,3 +282,39 @@ fn an_lpush_is_logged_as_a_put_and_survives_a_crash() {
     assert_eq!(c.ask("LIST gone"), "ERR not found\n");
     assert_eq!(c.ask("LIST rem"), "* b\n* a\nOK\n");
 }
+
+#[test]
+fn lrange_on_a_big_list_selects_the_same_items_however_it_is_served() {
+    let server = Server::start(&[]);
+    let mut c = server.connect();
+    // 3000 items: many chunks. Index 0 is the newest: item-2999.
+    for chunk in (0..3000).collect::<Vec<_>>().chunks(100) {
+        let items: Vec<String> = chunk.iter().map(|i| format!("item-{i:04}")).collect();
+        let mut args: Vec<&[u8]> = vec![b"LPUSH", b"big"];
+        args.extend(items.iter().map(|i| i.as_bytes()));
+        c.resp(&args);
+    }
+    for (start, stop) in [
+        (0, 9),
+        (1000, 1099),
+        (-5, -1),
+        (2990, 5000),
+        (0, -1),
+        (1500, 1400),
+    ] {
+        let reply = c.cmd(&["LRANGE", "big", &start.to_string(), &stop.to_string()]);
+        let len = 3000i64;
+        let s = if start < 0 { len + start } else { start };
+        let e = if stop < 0 {
+            len + stop
+        } else {
+            stop.min(len - 1)
+        };
+        let want: Vec<String> = (s..=e).map(|i| format!("item-{:04}", 2999 - i)).collect();
+        let mut expected = format!("*{}\r\n", want.len());
+        for item in &want {
+            expected.push_str(&format!("$9\r\n{item}\r\n"));
+        }
+        assert_eq!(reply, expected, "LRANGE big {start} {stop}");
+    }
+}

@@ -11,7 +11,6 @@
 //! operation it has under way there, since only a big list takes long
 //! enough to need one, and a small list's process stays 24 bytes).
 
-
 use std::collections::VecDeque;
 
 use super::cow::{Frozen, Orphans, Owned};
@@ -266,6 +265,40 @@ impl<W: Default> Items<W> {
                     Scanned::Missing
                 } else {
                     Scanned::Partway(Scan(end))
+                }
+            }
+        }
+    }
+
+    /// Hands `count` items from `first` (0 the newest) on to `take`, newest
+    /// first: whole chunks before them are passed over by their count.
+    pub fn each_in_range(&self, first: u64, count: u64, mut take: impl FnMut(&[u8])) {
+        let (mut skip, mut left) = (first, count);
+        // Whether more are wanted after this chunk.
+        let mut from = |chunk: &Packed| {
+            let len = chunk.len() as u64;
+            if skip >= len {
+                skip -= len;
+                return true;
+            }
+            for item in chunk.newest_first().skip(skip as usize).take(left as usize) {
+                take(item);
+                left -= 1;
+            }
+            skip = 0;
+            left > 0
+        };
+        match self {
+            Items::Small(packed) => {
+                from(packed);
+            }
+            Items::Big(big) => {
+                if from(&big.head) {
+                    for chunk in big.chunks.iter().rev() {
+                        if !from(chunk) {
+                            break;
+                        }
+                    }
                 }
             }
         }

@@ -12,7 +12,6 @@
 //! list process stays small, and a one-item list takes a single 32-byte
 //! allocation for a 16-byte item.
 
-
 /// Items packed oldest first.
 #[derive(Clone, Debug, Default)]
 pub struct Packed {

@@ -14,6 +14,10 @@ use crate::todo::msg::{End, Listing, Msg, Outcome, WriteCount, WriteItem};
 use crate::todo::name::{Item, Name};
 use crate::todo::Host;
 
+/// Items of a big list an `LRANGE` writes at once; past this many it is
+/// a snapshot, read in pieces as the client takes them.
+const RANGE_AT_ONCE: u64 = 256;
+
 /// What serving a command leaves the list to do.
 pub(super) enum After {
     /// Answer, and go on.
@@ -88,12 +92,11 @@ impl List {
         };
         let count = last - first + 1;
         match &mut self.items {
-            Items::Small(packed) => {
+            // A few items, even of a big list, are written now: skipping
+            // to them costs a look at each chunk's count.
+            items if matches!(items, Items::Small(_)) || count <= RANGE_AT_ONCE => {
                 header(&mut out, count);
-                let selected = packed.newest_first().skip(first as usize);
-                for item in selected.take(count as usize) {
-                    write(&mut out, item);
-                }
+                items.each_in_range(first, count, |item| write(&mut out, item));
                 Msg::Rendered(out)
             }
             big => Msg::Listing(Listing::Range {
