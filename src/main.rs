@@ -41,6 +41,10 @@ fn main() -> ExitCode {
     match server.run() {
         Ok(Stopped::Gracefully) => ExitCode::SUCCESS,
         Ok(Stopped::AtOnce) => ExitCode::FAILURE,
+        Ok(Stopped::GaveUp) => {
+            log::error!("exiting with an error: the process tree gave up");
+            ExitCode::FAILURE
+        }
         Err(e) => {
             log::error!("the poll loop failed: {e}");
             ExitCode::FAILURE

@@ -17,6 +17,8 @@ pub struct Shared {
     budget: Budget,
     /// The durable log; `None` with `--in-memory`.
     store: Option<Store>,
+    /// The lists read from the log at start, until the manager takes them.
+    rebuilt: Option<crate::todo::Rebuilt>,
 }
 
 impl Shared {
@@ -27,7 +29,18 @@ impl Shared {
             stats: Stats::new(Instant::now()),
             budget: Budget::new(config.store_memory(), config.client_memory()),
             store: None,
+            rebuilt: None,
         }
+    }
+
+    /// Keeps the lists read from the log at start for the manager.
+    pub fn set_rebuilt(&mut self, rebuilt: crate::todo::Rebuilt) {
+        self.rebuilt = Some(rebuilt);
+    }
+
+    /// The lists read from the log at start, once.
+    pub fn take_rebuilt(&mut self) -> Option<crate::todo::Rebuilt> {
+        self.rebuilt.take()
     }
 
     /// From now on, changes are logged to `store`.
@@ -83,7 +96,7 @@ impl Shared {
     }
 
     /// The `STATS` rows, in order, with `processes` live processes.
-    pub fn stats_rows(&mut self, processes: usize) -> Vec<(&'static str, String)> {
+    pub fn stats_rows(&mut self, processes: usize, restarts: u64) -> Vec<(&'static str, String)> {
         let stats = &self.stats;
         let mut rows: Vec<(&'static str, String)> = [
             ("uptime_seconds", stats.uptime_seconds()),
@@ -99,6 +112,7 @@ impl Shared {
             ("max_client_memory", self.budget.client_max()),
             ("rejected_connections", stats.rejected_connections()),
             ("evicted_clients", stats.evicted_clients()),
+            ("restarts", restarts),
         ]
         .into_iter()
         .map(|(key, value)| (key, value.to_string()))

@@ -91,8 +91,13 @@ fn stats_reports_the_counters() {
     assert_eq!(value("connections"), 2);
     assert_eq!(value("lists"), 2);
     assert_eq!(value("items"), 3);
-    assert_eq!(value("processes"), 5, "manager, two lists, two connections");
+    assert_eq!(
+        value("processes"),
+        7,
+        "root and list supervisors, manager, two lists, two connections"
+    );
     assert_eq!(value("commands"), 4, "three PUTs and this STATS");
+    assert_eq!(value("restarts"), 0);
 }
 
 #[test]

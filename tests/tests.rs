@@ -22,3 +22,4 @@ mod random;
 mod recovery;
 mod resp;
 mod shutdown;
+mod supervision;

@@ -1,7 +1,7 @@
 //! The network layer: the `mio` poll loop (`server`), the listening socket
 //! (`listener`), the connection processes (`connection/`), the server's
 //! message type (`msg`), the loop's part in keeping the log
-//! (`persistence`), and the process enum that puts the domain's
+//! (`persistence`), the process tree (`tree`), and the process enum that puts the domain's
 //! processes and the connections in one runtime (`process`).
 
 mod before_sleep;
@@ -12,6 +12,7 @@ mod msg;
 mod persistence;
 mod process;
 mod server;
+mod tree;
 
 #[cfg(test)]
 mod tests;

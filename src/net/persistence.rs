@@ -8,7 +8,7 @@
 use std::time::{Duration, Instant};
 
 use super::process::Proc;
-use crate::runtime::{Pid, Runtime};
+use crate::runtime::Runtime;
 use crate::store::Store;
 use crate::todo::{self, Rebuilt};
 
@@ -26,12 +26,11 @@ pub(super) struct Persistence {
 }
 
 impl Persistence {
-    /// Opens the log of `--data-dir` (unless `--in-memory`), replays it,
-    /// and has `manager` start the lists it held. The log's helper thread
-    /// calls `wake` when it has news for the loop.
+    /// Opens the log of `--data-dir` (unless `--in-memory`) and replays
+    /// it, keeping the lists it held for the manager to start. The log's
+    /// helper thread calls `wake` when it has news for the loop.
     pub(super) fn open(
         runtime: &mut Runtime<Proc>,
-        manager: Pid,
         wake: impl Fn() + Send + 'static,
     ) -> Result<(), String> {
         let config = runtime.shared().config().clone();
@@ -42,21 +41,33 @@ impl Persistence {
         let began = Instant::now();
         let mut rebuilt = Rebuilt::new(runtime.shared().budget().orphans());
         let store = Store::open(dir, config.fsync, config.repair, &mut rebuilt, wake)?;
-        let replayed = began.elapsed();
-        runtime.shared_mut().set_store(store);
-        let restore = todo::Msg::Restore(Box::new(rebuilt.into_sorted()));
-        runtime.send(manager, restore.into());
-        runtime.run_until_idle();
-        let stats = runtime.shared().stats();
-        let (lists, items) = (stats.lists(), stats.items());
         log::info!(
-            "loaded {lists} lists and {items} items from {} in {:?} (replay {replayed:?}, \
-             then the lists started; --fsync {})",
+            "read the log in {} in {:?} (--fsync {})",
             dir.display(),
             began.elapsed(),
             config.fsync
         );
+        let shared = runtime.shared_mut();
+        shared.set_store(store);
+        shared.set_rebuilt(rebuilt);
         Ok(())
+    }
+
+    /// The tree has started: says what the log held, and how long it took
+    /// from opening it to every list started.
+    pub(super) fn loaded(runtime: &Runtime<Proc>, began: Instant) {
+        let shared = runtime.shared();
+        let Some(dir) = &shared.config().data_dir else {
+            return;
+        };
+        let stats = shared.stats();
+        log::info!(
+            "loaded {} lists and {} items from {} in {:?}",
+            stats.lists(),
+            stats.items(),
+            dir.display(),
+            began.elapsed()
+        );
     }
 
     /// Before the queue runs: take the helper thread's news (a failed
@@ -73,7 +84,7 @@ impl Persistence {
     /// have `manager` compact if the log failed (to write memory to disk
     /// again) or has grown well past the live data (as a snapshot would
     /// hold it).
-    pub(super) fn after_pass(&mut self, runtime: &mut Runtime<Proc>, manager: Pid) {
+    pub(super) fn after_pass(&mut self, runtime: &mut Runtime<Proc>) {
         let shared = runtime.shared_mut();
         let stats = shared.stats();
         let live =
@@ -92,8 +103,10 @@ impl Persistence {
             self.next_retry = Some(now + RETRY_EVERY);
         }
         if retry || store.wants_compaction(live) {
-            runtime.send(manager, todo::Msg::Compact.into());
-            runtime.run_until_idle();
+            if let Some(manager) = runtime.whereis(todo::MANAGER) {
+                runtime.send(manager, todo::Msg::Compact.into());
+                runtime.run_until_idle();
+            }
         }
     }
 

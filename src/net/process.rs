@@ -47,6 +47,12 @@ impl Process for Proc {
         }
     }
 
+    fn init(&mut self, cx: &mut Context<'_, Self>) {
+        if let Proc::Todo(todo) = self {
+            todo.init(cx);
+        }
+    }
+
     fn terminate(&mut self, shared: &mut Shared, reason: &ExitReason) {
         match self {
             Proc::Todo(todo) => todo.terminate(shared, reason),

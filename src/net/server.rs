@@ -29,13 +29,13 @@ use super::listener::Listener;
 use super::msg::Event;
 use super::persistence::Persistence;
 use super::process::Proc;
+use super::tree;
 use super::{fd_limit, interrupted};
 use crate::config::Config;
 use crate::protocol::reply;
 use crate::protocol::Error;
 use crate::runtime::{ExitReason, Pid, Runtime};
 use crate::shared::Shared;
-use crate::todo::{Manager, Todo};
 
 /// The listener's token. Connections use their pid's bits, and no pid has
 /// these (its slot index would be `u32::MAX`).
@@ -64,6 +64,8 @@ pub enum Stopped {
     Gracefully,
     /// A second signal cut the graceful stop short.
     AtOnce,
+    /// The root supervisor gave up: stopped gracefully, as an error.
+    GaveUp,
 }
 
 /// A bound server, ready to run.
@@ -75,7 +77,11 @@ pub struct Server {
     addr: SocketAddr,
     signals: Signals,
     runtime: Runtime<Proc>,
-    manager: Pid,
+    /// The root supervisor of the process tree (`tree.rs`).
+    root: Pid,
+    /// The root gave up (too many restarts): the server stops, and exits
+    /// with an error.
+    gave_up: bool,
     max_clients: u64,
     /// When the graceful stop began, if it has.
     stopping_since: Option<Instant>,
@@ -145,14 +151,15 @@ impl Server {
     ) -> Result<Server, StartError> {
         let poll = Poll::new()?;
         let waker = Arc::new(Waker::new(poll.registry(), LOG_NEWS)?);
+        let began = Instant::now();
         let mut runtime: Runtime<Proc> = Runtime::new(Shared::new(config));
-        let orphans = runtime.shared().budget().orphans().clone();
-        let manager = Manager::new(&orphans);
-        let manager = runtime.spawn(Proc::Todo(Todo::Manager(Box::new(manager))));
         let wake = move || {
             let _ = waker.wake();
         };
-        Persistence::open(&mut runtime, manager, wake).map_err(StartError::Log)?;
+        Persistence::open(&mut runtime, wake).map_err(StartError::Log)?;
+        let root = tree::start(&mut runtime);
+        runtime.run_until_idle();
+        Persistence::loaded(&runtime, began);
         let mut listener = TcpListener::bind(SocketAddr::new(config.bind, config.port))?;
         let addr = listener.local_addr()?;
         poll.registry()
@@ -168,7 +175,8 @@ impl Server {
             addr,
             signals,
             runtime,
-            manager,
+            root,
+            gave_up: false,
             max_clients: config.max_clients as u64,
             stopping_since: None,
             stop_now: false,
@@ -187,11 +195,43 @@ impl Server {
 
     /// Serves until a graceful stop completes (`Ok`) or the poll itself
     /// fails.
-    /// The log is synced before it returns.
+    /// The process tree is stopped (newest child first) and the log is
+    /// synced before it returns.
     pub fn run(&mut self) -> io::Result<Stopped> {
         let stopped = self.serve();
+        self.stop_tree();
         Persistence::stop(&mut self.runtime);
-        stopped
+        match stopped {
+            Ok(Stopped::Gracefully) if self.gave_up => Ok(Stopped::GaveUp),
+            other => other,
+        }
+    }
+
+    /// Stops the tree through the root, as a supervisor's parent would:
+    /// each supervisor stops its children, newest first, then itself.
+    fn stop_tree(&mut self) {
+        if !self.runtime.is_alive(self.root) {
+            return;
+        }
+        self.runtime.exit(self.root, ExitReason::Shutdown);
+        let deadline = Instant::now() + STOP_GRACE;
+        loop {
+            self.runtime.run_until_idle();
+            if !self.runtime.is_alive(self.root) || self.stop_now {
+                return;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                log::warn!("the process tree did not stop within {STOP_GRACE:?}");
+                return;
+            }
+            // Only a child's grace period can be left: wait for its timer.
+            match self.runtime.time_to_next_timer(now) {
+                Some(wait) => std::thread::sleep(wait.min(STOP_CHECK)),
+                None => return,
+            }
+            self.runtime.fire_due_timers(Instant::now());
+        }
     }
 
     fn serve(&mut self) -> io::Result<Stopped> {
@@ -305,8 +345,34 @@ impl Server {
         self.runtime.fire_due_timers(now);
         self.runtime.run_until_idle();
         self.before_sleep.run(&mut self.runtime);
-        self.persistence.after_pass(&mut self.runtime, self.manager);
+        self.persistence.after_pass(&mut self.runtime);
+        if !self.gave_up && !self.runtime.is_alive(self.root) {
+            self.gave_up = true;
+            log::error!(
+                "the root supervisor gave up (more restarts than it allows): stopping, so that \
+                 a service manager can start the server again from the log"
+            );
+            self.begin_stop();
+        }
         Ok(())
+    }
+
+    /// Stops accepting and tells every connection to answer what it has,
+    /// flush and close.
+    fn begin_stop(&mut self) {
+        if self.stopping_since.is_some() {
+            return;
+        }
+        self.stopping_since = Some((self.clock)());
+        if let Some(mut listener) = self.listener.take() {
+            let _ = self.poll.registry().deregister(listener.socket_mut());
+        }
+        let pids: Vec<Pid> = self.runtime.pids().collect();
+        for pid in pids {
+            if let Some(Proc::Connection(_)) = self.runtime.process_mut(pid) {
+                self.runtime.send(pid, Event::Drain.into());
+            }
+        }
     }
 
     /// Reads the pending signals and begins the graceful stop.
@@ -336,16 +402,7 @@ impl Server {
                  most {STOP_GRACE:?}; send {name} again to stop at once"
             );
         }
-        self.stopping_since = Some((self.clock)());
-        if let Some(mut listener) = self.listener.take() {
-            let _ = self.poll.registry().deregister(listener.socket_mut());
-        }
-        let pids: Vec<Pid> = self.runtime.pids().collect();
-        for pid in pids {
-            if let Some(Proc::Connection(_)) = self.runtime.process_mut(pid) {
-                self.runtime.send(pid, Event::Drain.into());
-            }
-        }
+        self.begin_stop();
     }
 
     /// Starts a connection process for an accepted socket, or turns it
@@ -365,7 +422,7 @@ impl Server {
         stats.connection_opened();
         // Replies are written once per turn, so Nagle's delay buys nothing.
         let _ = stream.set_nodelay(true);
-        let connection = Connection::new(stream, peer, self.manager, now);
+        let connection = Connection::new(stream, peer, now);
         let pid = self.runtime.spawn(Proc::Connection(Box::new(connection)));
         let Some(Proc::Connection(connection)) = self.runtime.process_mut(pid) else {
             unreachable!("just spawned");

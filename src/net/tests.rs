@@ -276,8 +276,9 @@ fn a_closing_connection_is_freed_only_after_the_queue_has_drained() {
     let mut rt: Runtime<Proc> = Runtime::new(Shared::new(&Config::default()));
     let orphans = rt.shared().budget().orphans().clone();
     let manager = rt.spawn(Proc::Todo(Todo::Manager(Box::new(Manager::new(&orphans)))));
+    rt.register(crate::todo::MANAGER, manager);
     let socket = mio::net::TcpStream::from_std(socket);
-    let connection = super::Connection::new(socket, peer, manager, Instant::now());
+    let connection = super::Connection::new(socket, peer, Instant::now());
     let pid = rt.spawn(Proc::Connection(Box::new(connection)));
     rt.shared_mut().stats_mut().connection_opened();
 

@@ -31,6 +31,8 @@ pub enum Error<'a> {
     Persistence(&'a str),
     /// `COMPACT` on a server that keeps no log (`--in-memory`).
     NotPersistent,
+    /// The manager crashed and its supervisor is starting it again.
+    Restarting,
 }
 
 impl fmt::Display for Error<'_> {
@@ -48,6 +50,7 @@ impl fmt::Display for Error<'_> {
             Error::Internal => f.write_str("internal error"),
             Error::Persistence(reason) => write!(f, "persistence failure: {reason}"),
             Error::NotPersistent => f.write_str("not persistent"),
+            Error::Restarting => f.write_str("restarting: the manager crashed; try again"),
         }
     }
 }

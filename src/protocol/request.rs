@@ -64,34 +64,47 @@ pub enum Request<'a> {
         /// The verb as sent, to echo when debugging is off.
         verb: &'a [u8],
         /// What to do.
-        command: Debug,
+        command: Debug<'a>,
     },
 }
 
 /// What a `DEBUG` request asks for.
 #[derive(Debug, PartialEq, Eq, Clone, Copy)]
-pub enum Debug {
+pub enum Debug<'a> {
     /// `DEBUG DISK FAIL-WRITES`: the log's writes fail from now on.
     FailWrites,
     /// `DEBUG DISK FAIL-SYNCS`: the log's syncs fail from now on.
     FailSyncs,
     /// `DEBUG DISK OK`: the log's disk works again.
     DiskOk,
+    /// `DEBUG CRASH MANAGER`: the manager panics.
+    CrashManager,
+    /// `DEBUG CRASH LIST <name>`: that list's process panics.
+    CrashList(&'a [u8]),
 }
 
-impl Debug {
-    /// Every `DEBUG` command, as written after the verb.
-    const ALL: [(Debug, &'static str); 3] = [
+impl<'a> Debug<'a> {
+    /// Every `DEBUG` command without an argument, as written after the verb.
+    const ALL: [(Debug<'static>, &'static str); 4] = [
         (Debug::FailWrites, "DISK FAIL-WRITES"),
         (Debug::FailSyncs, "DISK FAIL-SYNCS"),
         (Debug::DiskOk, "DISK OK"),
+        (Debug::CrashManager, "CRASH MANAGER"),
     ];
 
-    fn find(rest: &[u8]) -> Option<Debug> {
+    fn find(rest: &'a [u8]) -> Option<Debug<'a>> {
         let words: Vec<&[u8]> = rest
             .split(|&b| is_space(b))
             .filter(|w| !w.is_empty())
             .collect();
+        if let [crash, list, name] = words[..] {
+            if crash.eq_ignore_ascii_case(b"CRASH")
+                && list.eq_ignore_ascii_case(b"LIST")
+                && name.len() <= MAX_NAME
+            {
+                return Some(Debug::CrashList(name));
+            }
+        }
         Debug::ALL.into_iter().find_map(|(command, text)| {
             let same = text.split(' ').count() == words.len()
                 && text
@@ -204,7 +217,8 @@ impl Verb {
                 "COMPACT              rewrite the log from the live lists, in the background"
             }
             Verb::Debug => {
-                "DEBUG DISK FAIL-WRITES|FAIL-SYNCS|OK   make the log's disk fail (--enable-debug)"
+                "DEBUG DISK FAIL-WRITES|FAIL-SYNCS|OK, DEBUG CRASH MANAGER|LIST <list>   \
+                 faults, for tests (--enable-debug)"
             }
         }
     }

@@ -8,6 +8,7 @@ use super::exit::ExitReason;
 use super::monitor::Kind;
 use super::pid::{Caller, Pid, Ref};
 use super::process::Process;
+use super::supervisor::Start;
 use super::timer::TimerRef;
 use super::Runtime;
 
@@ -51,6 +52,62 @@ impl<'a, P: Process> Context<'a, P> {
     pub fn reserve(&mut self, additional: usize) {
         self.rt.procs.reserve(additional);
         self.rt.monitors.reserve(additional);
+    }
+
+    /// Starts `process` as a child of supervisor `parent`, linked to it
+    /// (see `tree.rs`): `DynamicSupervisor.start_child`, run by the caller
+    /// on the supervisor's behalf.
+    pub fn spawn_under(&mut self, parent: Pid, process: P) -> Pid {
+        self.rt.spawn_under(parent, process)
+    }
+
+    /// Starts a worker or a supervisor as a child of supervisor `parent`
+    /// (`Pid::NONE` for a supervisor at the root of a tree).
+    pub fn start_under(&mut self, parent: Pid, start: Start<P>) -> Pid {
+        match start {
+            Start::Worker(process) => self.rt.spawn_worker_under(parent, process),
+            Start::Supervisor(supervisor) => self.rt.spawn_supervisor_under(parent, *supervisor),
+        }
+    }
+
+    /// The live children started under this process, oldest first.
+    pub fn children(&self) -> Vec<Pid> {
+        self.rt.children_of(self.me)
+    }
+
+    pub(crate) fn count_restart(&mut self) {
+        self.rt.count_restart();
+    }
+
+    /// Registers `pid` under `name`, in place of any process there; the
+    /// name goes when the process exits.
+    pub fn register(&mut self, name: &'static str, pid: Pid) {
+        self.rt.register(name, pid);
+    }
+
+    /// The process registered under `name`, if one is.
+    pub fn whereis(&self, name: &str) -> Option<Pid> {
+        self.rt.whereis(name)
+    }
+
+    /// Sends `pid` an exit signal with `reason` after `delay` (a
+    /// supervisor's grace period before `Kill`).
+    pub fn exit_after(&mut self, pid: Pid, delay: Duration, reason: ExitReason) -> TimerRef {
+        let from = self.me;
+        self.rt.set_timer(
+            pid,
+            delay,
+            Body::Exit {
+                from,
+                reason,
+                linked: false,
+            },
+        )
+    }
+
+    /// How many children supervisors have restarted.
+    pub fn restarts(&self) -> u64 {
+        self.rt.restarts()
     }
 
     /// Starts a process monitored by this one.

@@ -27,16 +27,22 @@
 //! - `monitor.rs`: the monitor table (calls are monitors too).
 //! - `link.rs`: where links live; exit signals.
 //! - `timer.rs`: [`TimerRef`] and the timer table.
+//! - `inspect.rs`: what the driver and tests can see of the runtime.
+//! - `tree.rs`: children started under a supervisor, registered names;
+//!   `supervisor.rs` and `dynamic.rs`: OTP's supervisors.
 //! - this file: [`Runtime`], the process table, delivery and exits.
 
 mod context;
 mod envelope;
 mod exit;
+mod inspect;
 mod link;
 mod monitor;
 mod pid;
 mod process;
+mod supervisor;
 mod timer;
+mod tree;
 
 #[cfg(test)]
 mod tests;
@@ -51,6 +57,9 @@ pub use context::Context;
 pub use exit::{CallError, ExitReason};
 pub use pid::{Caller, Pid, Ref};
 pub use process::{Flow, Info, Mail, Process};
+pub use supervisor::{
+    ChildSpec, Intensity, Restart, Shutdown, Start, StartFn, Strategy, Supervisor,
+};
 pub use timer::TimerRef;
 
 use envelope::{Body, Envelope};
@@ -69,6 +78,12 @@ struct Slot<P: Process> {
     linked: bool,
     /// It is on the before-sleep list (see [`Context::before_sleep`]).
     before_sleep: bool,
+    /// Children were started under it (`tree.rs`): its exit must find
+    /// any left.
+    parent_of_some: bool,
+    /// The supervisor it was started under, linked to it through this
+    /// field (`tree.rs`); `Pid::NONE` if none.
+    parent: Pid,
     state: State<P>,
 }
 
@@ -83,6 +98,8 @@ enum State<P: Process> {
     /// so that every other slot does not pay for a deque's size.
     #[allow(clippy::box_collection)]
     Mailbox(Box<VecDeque<Mail<P::Msg>>>),
+    /// A supervisor, which the runtime runs itself (`supervisor.rs`).
+    Supervisor(Box<Supervisor<P>>),
 }
 
 /// The process table, the run queue, the monitors and the timers.
@@ -100,6 +117,10 @@ pub struct Runtime<P: Process> {
     /// Processes to visit once the queue has drained (see
     /// [`Context::before_sleep`]), each once.
     before_sleep: Vec<Pid>,
+    /// Registered names (`tree.rs`).
+    names: Vec<(&'static str, Pid)>,
+    /// Children restarted by supervisors, for `STATS`.
+    restarts: u64,
     shared: P::Shared,
 }
 
@@ -127,6 +148,8 @@ impl<P: Process> Runtime<P> {
             now: Instant::now(),
             next_serial: 0,
             before_sleep: Vec::new(),
+            names: Vec::new(),
+            restarts: 0,
             shared,
         }
     }
@@ -152,6 +175,8 @@ impl<P: Process> Runtime<P> {
             trap_exit: false,
             linked: false,
             before_sleep: false,
+            parent_of_some: false,
+            parent: Pid::NONE,
             state,
         });
         Pid::new(index as u32, serial)
@@ -270,77 +295,6 @@ impl<P: Process> Runtime<P> {
         self.timers.time_to_next(now)
     }
 
-    /// Whether `pid` names a live process.
-    pub fn is_alive(&self, pid: Pid) -> bool {
-        self.slot(pid).is_some()
-    }
-
-    /// The state of a live process that is not running now, for code that
-    /// drives the runtime (the network layer reaches a connection's socket
-    /// this way) and for tests.
-    pub fn process_mut(&mut self, pid: Pid) -> Option<&mut P> {
-        match &mut self.slot_mut(pid)?.state {
-            State::Ready(process) => Some(process),
-            _ => None,
-        }
-    }
-
-    /// Like [`Runtime::process_mut`], with the shared state beside it: for
-    /// driving code that works on a process directly (the server writes
-    /// connections before it sleeps).
-    pub fn process_and_shared(&mut self, pid: Pid) -> Option<(&mut P, &mut P::Shared)> {
-        let slot = self
-            .procs
-            .get_mut(pid.index())
-            .filter(|s| s.serial == pid.serial())?;
-        match &mut slot.state {
-            State::Ready(process) => Some((process, &mut self.shared)),
-            _ => None,
-        }
-    }
-
-    /// The shared state.
-    pub fn shared(&self) -> &P::Shared {
-        &self.shared
-    }
-
-    /// The shared state, to change.
-    pub fn shared_mut(&mut self) -> &mut P::Shared {
-        &mut self.shared
-    }
-
-    /// The pids of all live processes, in slot order.
-    pub fn pids(&self) -> impl Iterator<Item = Pid> + '_ {
-        self.procs
-            .iter()
-            .map(|(index, slot)| Pid::new(index as u32, slot.serial))
-    }
-
-    /// Live processes, mailboxes included.
-    pub fn process_count(&self) -> usize {
-        self.procs.len()
-    }
-
-    /// Live monitors, calls in flight included.
-    pub fn monitor_count(&self) -> usize {
-        self.monitors.len()
-    }
-
-    /// Live links (each counted once, though both ends record it).
-    pub fn link_count(&self) -> usize {
-        self.links.count()
-    }
-
-    /// Pending timers.
-    pub fn timer_count(&self) -> usize {
-        self.timers.len()
-    }
-
-    /// Messages waiting in the run queue.
-    pub fn queued(&self) -> usize {
-        self.queue.len()
-    }
-
     fn slot(&self, pid: Pid) -> Option<&Slot<P>> {
         self.procs
             .get(pid.index())
@@ -426,6 +380,10 @@ impl<P: Process> Runtime<P> {
                 slot.state = State::Mailbox(mailbox);
                 return;
             }
+            State::Supervisor(supervisor) => {
+                slot.state = State::Running;
+                return self.supervise(pid, supervisor, mail);
+            }
             State::Running => unreachable!("{pid} received a message while running"),
         };
         let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
@@ -484,6 +442,7 @@ impl<P: Process> Runtime<P> {
         if slot.linked {
             self.break_links(pid, &reason);
         }
+        self.leave_tree(pid, slot.parent, slot.parent_of_some, &reason);
     }
 
     /// Queues `body` for `to` after `delay`.

@@ -115,6 +115,14 @@ pub trait Process: Sized {
         Flow::Continue
     }
 
+    /// Called once when a supervisor starts the process (`Start::Worker`),
+    /// before any message: GenServer's `init`, the place to set up what the
+    /// process needs the runtime for. A panic here is a crash of the new
+    /// process, which its supervisor sees.
+    fn init(&mut self, cx: &mut Context<'_, Self>) {
+        let _ = cx;
+    }
+
     /// Called once as the process exits, for any reason (a kill and a crash
     /// included), just before its state is dropped: the place to give back
     /// what it counted in the shared state. It cannot send messages. Unlike

@@ -151,7 +151,7 @@ impl Store {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create the data directory {}: {e}", dir.display()))?;
         let lock = Lock::take(dir)?;
-        let replayed = recovery::replay(dir, repair, target)?;
+        let replayed = recovery::replay(dir, recovery::Mode::Start { repair }, target)?;
         let faults = Faults::default();
         let io = |e: std::io::Error| format!("cannot write in {}: {e}", dir.display());
         let (segment, segment_no, segment_first_lsn) = match replayed.last_segment {
@@ -273,6 +273,24 @@ impl Store {
             return Err(reason.clone());
         }
         self.segment.sync().map_err(|e| self.fail(&e.to_string()))
+    }
+
+    /// Replays the log into `target` again, while the server runs (the
+    /// manager restarted, and rebuilds its lists): what this pass logged
+    /// is written first, so that the files hold every change.
+    pub fn replay_again(&mut self, target: &mut impl Rebuild) -> Result<(), String> {
+        if self.failure.is_none() {
+            self.write_pending();
+        }
+        recovery::replay(&self.dir, recovery::Mode::Reread, target).map(|_| ())
+    }
+
+    /// Gives up the compaction that is taking lists, if one is (the
+    /// manager feeding it is gone).
+    pub fn abandon_compaction(&mut self, why: &str) {
+        if self.compaction.as_ref().is_some_and(|c| !c.finishing) {
+            self.abandon(why);
+        }
     }
 
     /// Takes what the helper thread has done: a failed sync, a finished

@@ -79,8 +79,22 @@ pub fn numbered(dir: &Path, kind: &str) -> io::Result<Vec<u64>> {
     Ok(numbers)
 }
 
+/// Why the log is replayed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// At start, before anything else touches the directory: leftovers of
+    /// a compaction are removed, and with `repair` damage is set aside.
+    Start {
+        /// `--repair`.
+        repair: bool,
+    },
+    /// While the server runs (the manager restarting): read only.
+    Reread,
+}
+
 /// Replays `dir` into `target`.
-pub fn replay(dir: &Path, repair: bool, target: &mut impl Rebuild) -> Result<Replayed, String> {
+pub fn replay(dir: &Path, mode: Mode, target: &mut impl Rebuild) -> Result<Replayed, String> {
+    let repair = mode == Mode::Start { repair: true };
     let manifest = Manifest::read(dir)?;
     let io_error = |e: io::Error| format!("cannot read {}: {e}", dir.display());
     if let Some(name) = &manifest.snapshot {
@@ -92,7 +106,9 @@ pub fn replay(dir: &Path, repair: bool, target: &mut impl Rebuild) -> Result<Rep
             ));
         }
     }
-    remove_leftovers(dir, &manifest).map_err(io_error)?;
+    if mode != Mode::Reread {
+        remove_leftovers(dir, &manifest).map_err(io_error)?;
+    }
     let mut replayed = Replayed {
         manifest: manifest.clone(),
         next_lsn: 0,

@@ -16,12 +16,9 @@
 use std::time::Duration;
 
 use super::compactor::{Compactor, Next};
-use super::items::Items;
 use super::keys;
-use super::list::List;
-use super::memory::{item_cost, list_cost, ITEM_OVERHEAD};
+use super::memory::{item_cost, list_cost};
 use super::msg::{Listing, Msg, Outcome};
-use super::name::Name;
 use super::registry::Registry;
 use super::Host;
 use crate::budget::Orphans;
@@ -36,7 +33,7 @@ const LISTS_AT_ONCE: usize = 256;
 #[derive(Debug)]
 pub struct Manager {
     /// Every live list, by name, by monitor, and in order.
-    lists: Registry,
+    pub(super) lists: Registry,
     /// The compaction it is running, if any.
     compactor: Option<Compactor>,
 }
@@ -237,6 +234,13 @@ impl Manager {
                 let outcome = self.compact(cx);
                 cx.reply(from, Msg::Done(outcome).into());
             }
+            Msg::Crash { name: None } => panic!("DEBUG CRASH MANAGER"),
+            Msg::Crash {
+                name: Some(ref name),
+            } => match self.lookup(name.as_bytes()) {
+                Some(pid) => cx.forward(from, pid, msg.into()),
+                None => cx.reply(from, Msg::Done(Outcome::NotFound).into()),
+            },
             other => {
                 log::error!("manager got an unexpected call: {other:?}");
                 cx.reply(from, Msg::Done(Outcome::Invalid).into());
@@ -281,7 +285,6 @@ impl Manager {
                     compactor.answer(call, result);
                 }
             }
-            Info::Message(Msg::Restore(lists)) => self.restore(cx, *lists),
             other => log::debug!(
                 "{} ignored an unexpected {} message",
                 cx.pid(),
@@ -329,37 +332,5 @@ impl Manager {
             }
             Next::Done => self.compactor = None,
         }
-    }
-
-    /// Starts a list for each list the log held, in name order.
-    fn restore<P: Host>(&mut self, cx: &mut Context<'_, P>, lists: Vec<(Name, Items)>) {
-        let mut over = false;
-        self.lists.reserve(lists.len());
-        cx.reserve(lists.len());
-        for (name, items) in lists {
-            let cost =
-                list_cost(name.as_bytes().len()) + items.item_bytes() + items.len() * ITEM_OVERHEAD;
-            let shared = cx.shared();
-            over |= !shared.budget_mut().charge(cost);
-            shared.stats_mut().items_added(items.len());
-            let (pid, monitor) = cx.spawn_monitor(P::from(List::with_items(items)));
-            cx.shared().stats_mut().list_started();
-            self.lists.insert(name, pid, monitor);
-        }
-        if over {
-            log::warn!(
-                "the lists in the log take more than the store's share of --max-memory: \
-                 new items are refused until some are deleted, or the server is restarted \
-                 with a larger --max-memory"
-            );
-        }
-    }
-
-    /// Starts list `name`, whose own cost is already reserved.
-    fn start<P: Host>(&mut self, cx: &mut Context<'_, P>, name: &Name) -> Pid {
-        let (pid, monitor) = cx.spawn_monitor(P::from(List::new()));
-        cx.shared().stats_mut().list_started();
-        self.lists.insert(name.clone(), pid, monitor);
-        pid
     }
 }

@@ -13,6 +13,8 @@
 //!   `names.rs`, the names sorted, for `LISTS`.
 //! - `keys.rs`, `glob.rs`: the manager's part of Redis's commands about
 //!   lists as keys; Redis's glob patterns.
+//! - `supervised.rs`: the manager's life under its supervisor: names,
+//!   lists started under the list supervisor, the rebuild at (re)start.
 //! - `compactor.rs`: the manager's part of a compaction of the log;
 //!   `rebuild.rs`, the lists rebuilt from the log at start.
 //! - `cow.rs`: the copy-on-write pieces that snapshots share, and what
@@ -37,6 +39,7 @@ mod packed;
 mod rebuild;
 mod registry;
 mod snapshot;
+mod supervised;
 
 #[cfg(test)]
 mod tests;
@@ -49,6 +52,7 @@ pub use msg::{End, Listing, Msg, Outcome, WriteCount, WriteItem};
 pub use name::{Item, Name};
 pub use names::NamesSnapshot;
 pub use rebuild::Rebuilt;
+pub use supervised::{LISTS, MANAGER};
 
 /// Whether `name` matches the glob-style `pattern`, as Redis matches keys.
 pub fn glob_matches(pattern: &[u8], name: &[u8]) -> bool {
@@ -104,11 +108,23 @@ impl Todo {
         }
     }
 
-    /// The process exits: a list gives back what it counted.
-    pub fn terminate(&mut self, shared: &mut Shared, _reason: &ExitReason) {
+    /// Started by a supervisor: the manager rebuilds its lists.
+    pub fn init<P: Host>(&mut self, cx: &mut Context<'_, P>) {
+        if let Todo::Manager(manager) = self {
+            manager.init(cx);
+        }
+    }
+
+    /// The process exits: each gives back what it counted.
+    pub fn terminate(&mut self, shared: &mut Shared, reason: &ExitReason) {
         match self {
             Todo::List(list) => list.terminate(shared),
-            Todo::Manager(_) => log::error!("the manager exited"),
+            Todo::Manager(manager) => {
+                if !reason.is_normal() {
+                    log::error!("the manager exited: {reason}");
+                }
+                manager.terminate(shared);
+            }
         }
     }
 }
@@ -124,6 +140,10 @@ impl Process for Todo {
 
     fn handle_info(&mut self, cx: &mut Context<'_, Self>, info: Info<Msg>) -> Flow {
         Todo::handle_info(self, cx, info)
+    }
+
+    fn init(&mut self, cx: &mut Context<'_, Self>) {
+        Todo::init(self, cx)
     }
 
     fn terminate(&mut self, shared: &mut Shared, reason: &ExitReason) {

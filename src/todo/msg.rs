@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use super::items::{Items, Snapshot};
+use super::items::Snapshot;
 use super::list::Job;
 use super::name::{Item, Name};
 use super::names::NamesSnapshot;
@@ -232,9 +232,12 @@ pub enum Msg {
         /// The items.
         items: Snapshot,
     },
-    /// To the manager, first thing: the lists rebuilt from the log, in
-    /// name order.
-    Restore(Box<Vec<(Name, Items)>>),
+    /// Crash on purpose (`DEBUG CRASH MANAGER`, `DEBUG CRASH LIST name`):
+    /// the manager panics, or forwards it to list `name`, which panics.
+    Crash {
+        /// The list, or `None` for the manager.
+        name: Option<Name>,
+    },
 }
 
 /// Data to be read in pieces, as it was when the request was served.
@@ -331,7 +334,7 @@ impl fmt::Debug for Msg {
             Msg::Snapshotted { lsn, items } => {
                 write!(f, "Snapshotted({lsn}, {} items)", items.left())
             }
-            Msg::Restore(lists) => write!(f, "Restore({} lists)", lists.len()),
+            Msg::Crash { name } => write!(f, "Crash({name:?})"),
             Msg::Push {
                 name, items, end, ..
             } => write!(f, "Push({name:?}, {} items at {end:?})", items.len()),

@@ -51,6 +51,11 @@ impl Registry {
         }
     }
 
+    /// Every list's name, in no order.
+    pub fn names(&self) -> impl Iterator<Item = &Name> {
+        self.entries.iter().flatten().map(|e| &e.name)
+    }
+
     /// How many lists.
     pub fn len(&self) -> usize {
         self.index.len()

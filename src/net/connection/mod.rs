@@ -40,7 +40,7 @@ use self::lifecycle::{Lifecycle, Phase, Progress};
 use self::session::{Pause, Session};
 use self::transport::Transport;
 use super::msg::{Event, Msg};
-use crate::runtime::{Context, Flow, Info, Pid, Process};
+use crate::runtime::{Context, Flow, Info, Process};
 use crate::shared::Shared;
 
 /// How long a connection may leave its replies unread, its socket full,
@@ -80,11 +80,12 @@ pub enum AfterWrite {
 type Cx<'a, 'b, P> = &'a mut Context<'b, P>;
 
 impl Connection {
-    /// A connection on an accepted socket, whose requests go to `manager`.
-    pub fn new(socket: TcpStream, peer: SocketAddr, manager: Pid, now: Instant) -> Connection {
+    /// A connection on an accepted socket; its requests go to the process
+    /// registered as the manager.
+    pub fn new(socket: TcpStream, peer: SocketAddr, now: Instant) -> Connection {
         Connection {
             transport: Transport::new(socket, peer),
-            session: Session::new(manager),
+            session: Session::new(),
             lifecycle: Lifecycle::new(now),
             charged: 0,
             last_sent: now,

@@ -101,4 +101,5 @@ mod crashes;
 mod delivery;
 mod links;
 mod monitors;
+mod supervisors;
 mod timers;

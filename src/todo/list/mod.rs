@@ -162,6 +162,7 @@ impl List {
                     items: self.items.snapshot(),
                 }
             }
+            Msg::Crash { .. } => panic!("DEBUG CRASH LIST"),
             Msg::Drop { .. } => {
                 cx.reply(from, Msg::Done(Outcome::Ok).into());
                 return Flow::Stop(ExitReason::Normal);

@@ -33,7 +33,12 @@ pub(super) fn hello(out: &mut Vec<u8>, version: Version, id: u64) {
 }
 
 /// `INFO`'s text: the sections asked for (all by default).
-pub(super) fn info(shared: &mut Shared, processes: usize, sections: Args<'_>) -> String {
+pub(super) fn info(
+    shared: &mut Shared,
+    processes: usize,
+    restarts: u64,
+    sections: Args<'_>,
+) -> String {
     let wanted: Vec<String> = sections
         .iter()
         .map(|s| String::from_utf8_lossy(s).to_ascii_lowercase())
@@ -42,7 +47,7 @@ pub(super) fn info(shared: &mut Shared, processes: usize, sections: Args<'_>) ->
         || wanted
             .iter()
             .any(|s| s == "all" || s == "everything" || s == "default");
-    let rows = shared.stats_rows(processes);
+    let rows = shared.stats_rows(processes, restarts);
     let row = |key: &str| -> String {
         rows.iter()
             .find(|(k, _)| *k == key)
@@ -126,6 +131,7 @@ pub(super) fn info(shared: &mut Shared, processes: usize, sections: Args<'_>) ->
             ("lists", row("lists")),
             ("items", row("items")),
             ("processes", row("processes")),
+            ("restarts", row("restarts")),
         ],
     );
     section(

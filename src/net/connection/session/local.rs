@@ -4,10 +4,12 @@
 //! and `DEBUG`.
 
 use super::{debug, Cx, Host};
+use crate::protocol::request::Debug;
 use crate::protocol::request::Verb;
-use crate::protocol::resp::command::{self, Command};
+use crate::protocol::resp::command::{self, Args, Command};
 use crate::protocol::resp::reply::{self as resp, Version};
 use crate::protocol::Error;
+use crate::todo::Name;
 
 /// The answers that need no other process. Returns whether it was
 /// `QUIT`.
@@ -63,7 +65,8 @@ pub(super) fn answer<P: Host>(
         Command::CommandEmpty => resp::array(out, 0),
         Command::Info(sections) => {
             let processes = cx.process_count();
-            let text = super::info::info(cx.shared(), processes, sections);
+            let restarts = cx.restarts();
+            let text = super::info::info(cx.shared(), processes, restarts, sections);
             resp::text(out, &text, *version);
         }
         Command::ConfigGet(patterns) => {
@@ -73,7 +76,8 @@ pub(super) fn answer<P: Host>(
             // Counted before the rows are taken: STATS counts itself.
             cx.shared().stats_mut().command_answered();
             let processes = cx.process_count();
-            let rows = cx.shared().stats_rows(processes);
+            let restarts = cx.restarts();
+            let rows = cx.shared().stats_rows(processes, restarts);
             resp::map(out, rows.len() as u64, *version);
             for (key, value) in rows {
                 resp::bulk(out, key.as_bytes());
@@ -116,4 +120,22 @@ pub(super) fn answer<P: Host>(
         }
     }
     quit
+}
+
+/// `DEBUG CRASH MANAGER` (`Some(None)`) or `DEBUG CRASH LIST name`
+/// (`Some(Some(name))`), if the words say so.
+pub(super) fn crash(words: Args<'_>) -> Option<Option<Name>> {
+    let mut line = b"DEBUG".to_vec();
+    for word in words.iter() {
+        line.push(b' ');
+        line.extend_from_slice(word);
+    }
+    match crate::protocol::parse(&line) {
+        Some(Ok(crate::protocol::Request::Debug { command, .. })) => match command {
+            Debug::CrashManager => Some(None),
+            Debug::CrashList(name) => Some(Some(Name::new(name))),
+            _ => None,
+        },
+        _ => None,
+    }
 }

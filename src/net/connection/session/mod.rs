@@ -5,7 +5,7 @@
 //! each answer into the output. A request whose first byte is `*` is RESP
 //! (`resp.rs`; `local.rs` for what it answers itself, `info.rs` for what
 //! Redis clients ask about the server);
-//! any other is a line, answered here.
+//! any other is a line (`lines.rs`).
 //!
 //! One request at a time is in the runtime: the next line is taken only
 //! when the call is answered. So a request always sees the full effect of
@@ -15,10 +15,9 @@
 //! nothing leaves the process between two requests but queue messages.
 
 mod info;
+mod lines;
 mod local;
 mod resp;
-
-use std::mem;
 
 use super::backpressure::{Hold, Turn};
 use super::stream::Wire;
@@ -27,10 +26,10 @@ use crate::net::msg::Msg;
 use crate::protocol::frame::final_line;
 use crate::protocol::reply;
 use crate::protocol::request::Debug;
-use crate::protocol::{next_line, parse, Error, Frame, Request};
-use crate::runtime::{CallError, Context, Pid, Process, Ref};
+use crate::protocol::{next_line, Error, Frame};
+use crate::runtime::{CallError, Context, Process, Ref};
 use crate::shared::Shared;
-use crate::todo::{self, Item, Name, Outcome};
+use crate::todo::{self, Outcome};
 
 /// How many times a `PUT` is retried when its list dies under it (killed
 /// or dropped by another client between the manager's lookup and the list).
@@ -39,7 +38,6 @@ const PUT_ATTEMPTS: u8 = 8;
 /// The session of one connection.
 #[derive(Debug)]
 pub(super) struct Session {
-    manager: Pid,
     /// Lent to `LIST` and `LISTS` calls and given back with the reply, so a
     /// listing allocates nothing once the connection has one.
     scratch: Vec<u8>,
@@ -93,8 +91,11 @@ enum Kind {
     Put,
     /// `LIST`, `DEL`, `DROP`: the list died, so it is not found.
     OnList,
-    /// `CREATE`, `KILL`, `LISTS`: only the manager answers these.
+    /// `CREATE`, `KILL`, `LISTS`: only the manager answers these; if it
+    /// died meanwhile, it is restarting.
     OnManager,
+    /// `DEBUG CRASH`: the call failing is the answer.
+    Crash,
 }
 
 /// Why the session stopped taking requests.
@@ -118,10 +119,10 @@ pub(super) trait Host: Process<Msg = Msg, Shared = Shared> {}
 impl<P: Process<Msg = Msg, Shared = Shared>> Host for P {}
 
 impl Session {
-    /// A session whose requests go to `manager`.
-    pub(super) fn new(manager: Pid) -> Session {
+    /// A session; its requests go to the process registered as the
+    /// manager (its pid changes when its supervisor restarts it).
+    pub(super) fn new() -> Session {
         Session {
-            manager,
             scratch: Vec::new(),
             in_flight: None,
             framing: Framing::Lines,
@@ -229,135 +230,6 @@ impl Session {
         }
     }
 
-    /// Answers the line `input()[..len]` on the spot, or sends it to the
-    /// manager and records it as in flight. Returns whether it was `QUIT`.
-    fn dispatch<P: Host>(
-        &mut self,
-        cx: Cx<'_, '_, P>,
-        t: &mut Transport,
-        len: usize,
-        consumed: usize,
-        attempts: u8,
-    ) -> bool {
-        let (line, out) = t.line_and_output(len);
-        let request = match parse(line) {
-            None => {
-                t.consume(consumed);
-                return false;
-            }
-            Some(Err(e)) => {
-                reply::error(out, &e);
-                t.consume(consumed);
-                cx.shared().stats_mut().command_answered();
-                return false;
-            }
-            Some(Ok(request)) => request,
-        };
-        let (msg, kind) = match request {
-            Request::Put { list, item } => (
-                todo::Msg::Put {
-                    name: Name::new(list),
-                    item: Item::new(item),
-                    prepaid: false,
-                },
-                Kind::Put,
-            ),
-            Request::List { list } => (
-                todo::Msg::List {
-                    name: Name::new(list),
-                    out: mem::take(&mut self.scratch),
-                    header: no_header,
-                    write: reply::data_line,
-                },
-                Kind::OnList,
-            ),
-            Request::Del { list, item } => (
-                todo::Msg::Del {
-                    name: Name::new(list),
-                    item: Item::new(item),
-                },
-                Kind::OnList,
-            ),
-            Request::Drop { list } => (
-                todo::Msg::Drop {
-                    name: Name::new(list),
-                },
-                Kind::OnList,
-            ),
-            Request::Create { list } => (
-                todo::Msg::Create {
-                    name: Name::new(list),
-                },
-                Kind::OnManager,
-            ),
-            Request::Kill { list } => (
-                todo::Msg::Kill {
-                    name: Name::new(list),
-                },
-                Kind::OnManager,
-            ),
-            Request::Lists => (
-                todo::Msg::Lists {
-                    out: mem::take(&mut self.scratch),
-                    header: no_header,
-                    write: reply::data_line,
-                },
-                Kind::OnManager,
-            ),
-            Request::Compact => (todo::Msg::Compact, Kind::OnManager),
-            Request::Debug { verb, command } => {
-                let reply = if cx.shared().config().enable_debug {
-                    debug(cx.shared(), command)
-                } else {
-                    Err(Error::UnknownCommand(verb))
-                };
-                match reply {
-                    Ok(()) => reply::ok(out),
-                    Err(e) => reply::error(out, &e),
-                }
-                t.consume(consumed);
-                cx.shared().stats_mut().command_answered();
-                return false;
-            }
-            Request::Ping => {
-                t.consume(consumed);
-                answer_here(cx, t, reply::ok);
-                return false;
-            }
-            Request::Help => {
-                t.consume(consumed);
-                answer_here(cx, t, reply::help);
-                return false;
-            }
-            Request::Stats => {
-                t.consume(consumed);
-                // Counted before the rows are taken: STATS counts itself.
-                cx.shared().stats_mut().command_answered();
-                let processes = cx.process_count();
-                let rows = cx.shared().stats_rows(processes);
-                reply::stats(t.output(), &rows);
-                return false;
-            }
-            Request::Quit => {
-                t.consume(consumed);
-                answer_here(cx, t, reply::ok);
-                return true;
-            }
-        };
-        let changes = msg.changes();
-        let call = cx.call(self.manager, msg.into());
-        self.in_flight = Some(InFlight {
-            call,
-            kind,
-            len,
-            consumed,
-            attempts,
-            changes,
-            resp: None,
-        });
-        false
-    }
-
     /// The answer to the request in flight.
     pub(super) fn answered<P: Host>(
         &mut self,
@@ -436,10 +308,8 @@ impl Session {
                     return;
                 }
                 Kind::OnList => reply::error(out, &Error::NotFound),
-                _ => {
-                    log::error!("connection {}: request failed: {e}", cx.pid());
-                    reply::error(out, &Error::Internal);
-                }
+                Kind::Crash => reply::ok(out),
+                Kind::OnManager | Kind::Put => reply::error(out, &Error::Restarting),
             },
         }
         t.consume(flight.consumed);
@@ -474,7 +344,7 @@ fn no_header(_: &mut Vec<u8>, _: u64) {}
 const UNWRITABLE: &str = "the log cannot be written";
 
 /// Serves a `DEBUG` request (the caller checks it is enabled).
-fn debug(shared: &mut Shared, command: Debug) -> Result<(), Error<'static>> {
+fn debug(shared: &mut Shared, command: Debug<'_>) -> Result<(), Error<'static>> {
     let store = shared.store().ok_or(Error::NotPersistent)?;
     let faults = store.faults();
     match command {
@@ -484,6 +354,8 @@ fn debug(shared: &mut Shared, command: Debug) -> Result<(), Error<'static>> {
             faults.fail_writes(false);
             faults.fail_syncs(false);
         }
+        // Sent to the processes that crash, by the caller.
+        Debug::CrashManager | Debug::CrashList(_) => return Err(Error::Internal),
     }
     log::warn!("DEBUG: the log's disk is now set to {command:?}");
     Ok(())

@@ -304,6 +304,17 @@ impl Session {
                 (msg, Kind::OnManager, Reply::Scan)
             }
             Command::DbSize => (todo::Msg::DbSize, Kind::OnManager, Reply::Integer),
+            Command::Debug(words) if cx.shared().config().enable_debug => {
+                match super::local::crash(words) {
+                    Some(name) => (todo::Msg::Crash { name }, Kind::Crash, Reply::Ok),
+                    None => {
+                        self.scratch = scratch;
+                        let state = (&mut self.resp.version, &mut self.resp.name);
+                        let quit = super::local::answer(cx, out, Command::Debug(words), state);
+                        return self.answered_here(cx, t, consumed, quit);
+                    }
+                }
+            }
             local => {
                 self.scratch = scratch;
                 let state = (&mut self.resp.version, &mut self.resp.name);
@@ -311,8 +322,21 @@ impl Session {
                 return self.answered_here(cx, t, consumed, quit);
             }
         };
+        let Some(manager) = cx.whereis(todo::MANAGER) else {
+            // Between the manager's crash and its restart.
+            if let todo::Msg::List { out, .. }
+            | todo::Msg::Lists { out, .. }
+            | todo::Msg::Range { out, .. }
+            | todo::Msg::Keys { out, .. }
+            | todo::Msg::Scan { out, .. } = msg
+            {
+                self.scratch = out;
+            }
+            resp::protocol_error(t.output(), &Error::Restarting);
+            return self.answered_here(cx, t, consumed, false);
+        };
         let changes = msg.changes();
-        let call = cx.call(self.manager, msg.into());
+        let call = cx.call(manager, msg.into());
         self.in_flight = Some(InFlight {
             call,
             kind,
@@ -434,10 +458,8 @@ impl Session {
                 }
                 (Kind::OnList, Reply::Pop { counted: true }) => resp::null_array(out, version),
                 (Kind::OnList, _) => resp::protocol_error(out, &Error::NotFound),
-                _ => {
-                    log::error!("connection {}: request failed: {e}", cx.pid());
-                    resp::protocol_error(out, &Error::Internal);
-                }
+                (Kind::Crash, _) => resp::ok(out),
+                (Kind::OnManager | Kind::Put, _) => resp::protocol_error(out, &Error::Restarting),
             },
         }
         self.resp.parser.reset();

@@ -1,0 +1,166 @@
+//! Where a line becomes a call: the line protocol's requests answered on
+//! the spot, or made domain messages and sent to the manager.
+
+use std::mem;
+
+use super::{answer_here, debug, no_header, Cx, Host, InFlight, Kind, Session};
+use crate::net::connection::transport::Transport;
+use crate::protocol::reply;
+use crate::protocol::request::Debug;
+use crate::protocol::{parse, Error, Request};
+use crate::todo::{self, Item, Name};
+
+impl Session {
+    /// Answers the line `input()[..len]` on the spot, or sends it to the
+    /// manager and records it as in flight. Returns whether it was `QUIT`.
+    pub(super) fn dispatch<P: Host>(
+        &mut self,
+        cx: Cx<'_, '_, P>,
+        t: &mut Transport,
+        len: usize,
+        consumed: usize,
+        attempts: u8,
+    ) -> bool {
+        let (line, out) = t.line_and_output(len);
+        let request = match parse(line) {
+            None => {
+                t.consume(consumed);
+                return false;
+            }
+            Some(Err(e)) => {
+                reply::error(out, &e);
+                t.consume(consumed);
+                cx.shared().stats_mut().command_answered();
+                return false;
+            }
+            Some(Ok(request)) => request,
+        };
+        let (msg, kind) = match request {
+            Request::Put { list, item } => (
+                todo::Msg::Put {
+                    name: Name::new(list),
+                    item: Item::new(item),
+                    prepaid: false,
+                },
+                Kind::Put,
+            ),
+            Request::List { list } => (
+                todo::Msg::List {
+                    name: Name::new(list),
+                    out: mem::take(&mut self.scratch),
+                    header: no_header,
+                    write: reply::data_line,
+                },
+                Kind::OnList,
+            ),
+            Request::Del { list, item } => (
+                todo::Msg::Del {
+                    name: Name::new(list),
+                    item: Item::new(item),
+                },
+                Kind::OnList,
+            ),
+            Request::Drop { list } => (
+                todo::Msg::Drop {
+                    name: Name::new(list),
+                },
+                Kind::OnList,
+            ),
+            Request::Create { list } => (
+                todo::Msg::Create {
+                    name: Name::new(list),
+                },
+                Kind::OnManager,
+            ),
+            Request::Kill { list } => (
+                todo::Msg::Kill {
+                    name: Name::new(list),
+                },
+                Kind::OnManager,
+            ),
+            Request::Lists => (
+                todo::Msg::Lists {
+                    out: mem::take(&mut self.scratch),
+                    header: no_header,
+                    write: reply::data_line,
+                },
+                Kind::OnManager,
+            ),
+            Request::Compact => (todo::Msg::Compact, Kind::OnManager),
+            Request::Debug {
+                command: Debug::CrashManager,
+                ..
+            } if cx.shared().config().enable_debug => {
+                (todo::Msg::Crash { name: None }, Kind::Crash)
+            }
+            Request::Debug {
+                command: Debug::CrashList(list),
+                ..
+            } if cx.shared().config().enable_debug => (
+                todo::Msg::Crash {
+                    name: Some(Name::new(list)),
+                },
+                Kind::Crash,
+            ),
+            Request::Debug { verb, command } => {
+                let reply = if cx.shared().config().enable_debug {
+                    debug(cx.shared(), command)
+                } else {
+                    Err(Error::UnknownCommand(verb))
+                };
+                match reply {
+                    Ok(()) => reply::ok(out),
+                    Err(e) => reply::error(out, &e),
+                }
+                t.consume(consumed);
+                cx.shared().stats_mut().command_answered();
+                return false;
+            }
+            Request::Ping => {
+                t.consume(consumed);
+                answer_here(cx, t, reply::ok);
+                return false;
+            }
+            Request::Help => {
+                t.consume(consumed);
+                answer_here(cx, t, reply::help);
+                return false;
+            }
+            Request::Stats => {
+                t.consume(consumed);
+                // Counted before the rows are taken: STATS counts itself.
+                cx.shared().stats_mut().command_answered();
+                let processes = cx.process_count();
+                let restarts = cx.restarts();
+                let rows = cx.shared().stats_rows(processes, restarts);
+                reply::stats(t.output(), &rows);
+                return false;
+            }
+            Request::Quit => {
+                t.consume(consumed);
+                answer_here(cx, t, reply::ok);
+                return true;
+            }
+        };
+        let Some(manager) = cx.whereis(todo::MANAGER) else {
+            // Between the manager's crash and its restart.
+            let out = t.output();
+            reply::error(out, &Error::Restarting);
+            t.consume(consumed);
+            cx.shared().stats_mut().command_answered();
+            return false;
+        };
+        let changes = msg.changes();
+        let call = cx.call(manager, msg.into());
+        self.in_flight = Some(InFlight {
+            call,
+            kind,
+            len,
+            consumed,
+            attempts,
+            changes,
+            resp: None,
+        });
+        false
+    }
+}

@@ -1,0 +1,427 @@
+//! Supervisors, OTP's contract in Erlang's words, as a kind of process the
+//! runtime runs itself (as it runs mailboxes): it knows nothing of what
+//! its children do.
+//!
+//! A supervisor starts its children in order, each linked to it (`tree.rs`),
+//! and traps exits. When a child exits, its restart type decides whether it
+//! comes back (`permanent` always, `transient` after an abnormal exit,
+//! `temporary` never), and the strategy which others go with it:
+//! `one_for_one` that child alone, `one_for_all` every child, `rest_for_one`
+//! it and those started after it. Children to stop are stopped one at a
+//! time in reverse start order, each as its shutdown says: `brutal_kill`
+//! (`Kill`), or `Shutdown` then `Kill` after a grace period. More restarts
+//! than the intensity allows (by default 3 in 5 seconds) and the supervisor
+//! gives up: it stops every child and exits with `Shutdown`, which its own
+//! supervisor sees. An exit signal from its own supervisor (or from outside
+//! the runtime) stops its children, in reverse order, and then itself.
+//!
+//! A dynamic supervisor (`DynamicSupervisor`) has no children to start:
+//! others start them under it at run time (`Context::spawn_under`), all of
+//! one kind and `temporary` (a child that exits, normally or not, is gone).
+//! Stopping it stops every child at once, as its shutdown says.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use super::context::Context;
+use super::exit::ExitReason;
+use super::pid::Pid;
+use super::process::Process;
+use super::timer::TimerRef;
+
+/// Which children go when one exits and is restarted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strategy {
+    /// That child alone.
+    OneForOne,
+    /// Every child: the others are stopped, then all start again.
+    OneForAll,
+    /// That child and those started after it.
+    RestForOne,
+}
+
+/// When a child that exited is started again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Restart {
+    /// Always.
+    Permanent,
+    /// Only after an abnormal exit (not `Normal` or `Shutdown`).
+    Transient,
+    /// Never.
+    Temporary,
+}
+
+/// How a child is stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shutdown {
+    /// `Kill`, at once.
+    BrutalKill,
+    /// `Shutdown`, then `Kill` if it has not exited after this long.
+    Timeout(Duration),
+}
+
+/// How many restarts a supervisor allows in how long before it gives up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Intensity {
+    /// Restarts allowed...
+    pub max_restarts: usize,
+    /// ...within this long.
+    pub period: Duration,
+}
+
+impl Default for Intensity {
+    /// OTP's default: 3 restarts in 5 seconds.
+    fn default() -> Intensity {
+        Intensity {
+            max_restarts: 3,
+            period: Duration::from_secs(5),
+        }
+    }
+}
+
+/// What a child specification starts.
+pub enum Start<P: Process> {
+    /// A worker: a process of the host's type.
+    Worker(P),
+    /// A supervisor of its own.
+    Supervisor(Box<Supervisor<P>>),
+}
+
+/// How to start a child, for the first time and after an exit. The start
+/// function gets the supervisor's context, to find (by registered name)
+/// the processes the child works with.
+pub type StartFn<P> = Box<dyn Fn(&mut Context<'_, P>) -> Start<P>>;
+
+/// A child specification.
+pub struct ChildSpec<P: Process> {
+    /// The child's name: in logs, and registered for the child's pid (its
+    /// pid changes with each restart; the name does not).
+    pub id: &'static str,
+    /// How to start it.
+    pub start: StartFn<P>,
+    /// When it comes back.
+    pub restart: Restart,
+    /// How it is stopped.
+    pub shutdown: Shutdown,
+}
+
+/// A supervisor's state.
+pub struct Supervisor<P: Process> {
+    name: &'static str,
+    strategy: Strategy,
+    intensity: Intensity,
+    children: Vec<Child<P>>,
+    /// For a dynamic supervisor, how its children are stopped.
+    dynamic: Option<Shutdown>,
+    /// When it restarted children lately, for the intensity.
+    restarts: VecDeque<Instant>,
+    stopping: Option<Stopping>,
+}
+
+struct Child<P: Process> {
+    spec: ChildSpec<P>,
+    pid: Option<Pid>,
+}
+
+/// Children being stopped, and what comes after.
+#[derive(Debug)]
+struct Stopping {
+    /// Still to stop, the next last.
+    queue: Vec<Pid>,
+    /// Stopped and not yet gone, with the timer that kills it.
+    waiting: Vec<(Pid, Option<TimerRef>)>,
+    /// A dynamic supervisor's children stopped and not yet gone (counted,
+    /// not listed: there may be a million).
+    left: usize,
+    then: Then,
+}
+
+#[derive(Debug)]
+enum Then {
+    /// Start these children (by index), in order.
+    Start(Vec<usize>),
+    /// Exit with this reason.
+    Exit(ExitReason),
+}
+
+/// What handling an exit signal leaves the supervisor to do.
+pub(crate) enum After {
+    /// Go on.
+    Continue,
+    /// Exit with this reason: every child is gone.
+    Exit(ExitReason),
+}
+
+impl<P: Process> fmt::Debug for Start<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Start::Worker(_) => f.write_str("Worker"),
+            Start::Supervisor(s) => s.as_ref().fmt(f),
+        }
+    }
+}
+
+impl<P: Process> fmt::Debug for ChildSpec<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChildSpec")
+            .field("id", &self.id)
+            .field("restart", &self.restart)
+            .field("shutdown", &self.shutdown)
+            .finish()
+    }
+}
+
+impl<P: Process> fmt::Debug for Supervisor<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Supervisor")
+            .field("name", &self.name)
+            .field("strategy", &self.strategy)
+            .field("children", &self.children.len())
+            .field("stopping", &self.stopping.is_some())
+            .finish()
+    }
+}
+
+impl<P: Process> Supervisor<P> {
+    /// A supervisor named `name` (for logs) of `children`, started in order.
+    pub fn new(
+        name: &'static str,
+        strategy: Strategy,
+        intensity: Intensity,
+        children: Vec<ChildSpec<P>>,
+    ) -> Supervisor<P> {
+        Supervisor {
+            name,
+            strategy,
+            intensity,
+            children: children
+                .into_iter()
+                .map(|spec| Child { spec, pid: None })
+                .collect(),
+            dynamic: None,
+            restarts: VecDeque::new(),
+            stopping: None,
+        }
+    }
+
+    /// A dynamic supervisor: children are started under it by others
+    /// (`Context::spawn_under`), `temporary`, stopped as `shutdown` says.
+    pub fn dynamic(name: &'static str, shutdown: Shutdown) -> Supervisor<P> {
+        Supervisor {
+            name,
+            strategy: Strategy::OneForOne,
+            intensity: Intensity::default(),
+            children: Vec::new(),
+            dynamic: Some(shutdown),
+            restarts: VecDeque::new(),
+            stopping: None,
+        }
+    }
+
+    /// Starts every child, in order (the supervisor's init).
+    pub(crate) fn init(&mut self, cx: &mut Context<'_, P>) {
+        let all: Vec<usize> = (0..self.children.len()).collect();
+        self.start(cx, &all);
+    }
+
+    fn start(&mut self, cx: &mut Context<'_, P>, which: &[usize]) {
+        for &i in which {
+            let start = (self.children[i].spec.start)(cx);
+            let me = cx.pid();
+            let pid = cx.start_under(me, start);
+            cx.register(self.children[i].spec.id, pid);
+            self.children[i].pid = Some(pid);
+            log::debug!(
+                "supervisor {} {me}: started {} as {pid}",
+                self.name,
+                self.children[i].spec.id
+            );
+        }
+    }
+
+    /// An exit signal arrived from `from`.
+    pub(crate) fn exited(
+        &mut self,
+        cx: &mut Context<'_, P>,
+        from: Pid,
+        reason: ExitReason,
+        parent: Pid,
+    ) -> After {
+        if from == parent || from == Pid::NONE || from == cx.pid() {
+            // Told to stop: every child, then itself.
+            return self.stop_all(cx, Then::Exit(reason));
+        }
+        if let Some(stopping) = &mut self.stopping {
+            if self.dynamic.is_some() {
+                stopping.left = stopping.left.saturating_sub(1);
+                return self.go_on_stopping(cx);
+            }
+            if let Some(at) = stopping.waiting.iter().position(|&(pid, _)| pid == from) {
+                let (_, timer) = stopping.waiting.swap_remove(at);
+                if let Some(timer) = timer {
+                    cx.cancel_timer(timer);
+                }
+                self.forget(from);
+                return self.go_on_stopping(cx);
+            }
+        }
+        let Some(index) = self.children.iter().position(|c| c.pid == Some(from)) else {
+            // A dynamic child: temporary, gone.
+            return After::Continue;
+        };
+        self.children[index].pid = None;
+        let spec = &self.children[index].spec;
+        let restart = match spec.restart {
+            Restart::Permanent => true,
+            Restart::Transient => !reason.is_normal(),
+            Restart::Temporary => false,
+        };
+        let level = if reason.is_normal() {
+            log::Level::Info
+        } else {
+            log::Level::Error
+        };
+        log::log!(
+            level,
+            "supervisor {} {}: child {} {from} exited: {reason}{}",
+            self.name,
+            cx.pid(),
+            spec.id,
+            if restart { "; restarting" } else { "" }
+        );
+        if !restart || self.stopping.is_some() {
+            return After::Continue;
+        }
+        let now = cx.now();
+        self.restarts.push_back(now);
+        while self
+            .restarts
+            .front()
+            .is_some_and(|&t| now.saturating_duration_since(t) > self.intensity.period)
+        {
+            self.restarts.pop_front();
+        }
+        if self.restarts.len() > self.intensity.max_restarts {
+            log::error!(
+                "supervisor {} {}: more than {} restarts in {:?}: giving up",
+                self.name,
+                cx.pid(),
+                self.intensity.max_restarts,
+                self.intensity.period
+            );
+            return self.stop_all(cx, Then::Exit(ExitReason::Shutdown));
+        }
+        let (stop, start): (Vec<usize>, Vec<usize>) = match self.strategy {
+            Strategy::OneForOne => (Vec::new(), vec![index]),
+            Strategy::OneForAll => {
+                let all: Vec<usize> = (0..self.children.len()).collect();
+                (all.clone(), all)
+            }
+            Strategy::RestForOne => {
+                let rest: Vec<usize> = (index..self.children.len()).collect();
+                (rest.clone(), rest)
+            }
+        };
+        let queue: Vec<Pid> = stop.iter().filter_map(|&i| self.children[i].pid).collect();
+        self.stopping = Some(Stopping {
+            queue,
+            waiting: Vec::new(),
+            left: 0,
+            then: Then::Start(start),
+        });
+        self.go_on_stopping(cx)
+    }
+
+    /// Stops every child (reverse start order), then does `then`.
+    fn stop_all(&mut self, cx: &mut Context<'_, P>, then: Then) -> After {
+        let queue = match self.dynamic {
+            Some(_) => cx.children(),
+            None => self.children.iter().filter_map(|c| c.pid).collect(),
+        };
+        match &mut self.stopping {
+            // Already stopping: it ends in this instead.
+            Some(stopping) => {
+                stopping.then = then;
+                for pid in queue {
+                    let known = stopping.queue.contains(&pid)
+                        || stopping.waiting.iter().any(|&(w, _)| w == pid);
+                    if !known {
+                        stopping.queue.insert(0, pid);
+                    }
+                }
+            }
+            None => {
+                self.stopping = Some(Stopping {
+                    queue,
+                    waiting: Vec::new(),
+                    left: 0,
+                    then,
+                })
+            }
+        }
+        self.go_on_stopping(cx)
+    }
+
+    /// Stops the next child (every one at once for a dynamic supervisor),
+    /// or, when all are gone, does what comes after.
+    fn go_on_stopping(&mut self, cx: &mut Context<'_, P>) -> After {
+        let Some(stopping) = &mut self.stopping else {
+            return After::Continue;
+        };
+        if let Some(shutdown) = self.dynamic {
+            // Every child at once, the newest first.
+            for pid in std::mem::take(&mut stopping.queue).into_iter().rev() {
+                stop(cx, pid, shutdown);
+                stopping.left += 1;
+            }
+        } else if stopping.waiting.is_empty() {
+            if let Some(pid) = stopping.queue.pop() {
+                let shutdown = self
+                    .children
+                    .iter()
+                    .find(|c| c.pid == Some(pid))
+                    .map_or(Shutdown::BrutalKill, |c| c.spec.shutdown);
+                let timer = stop(cx, pid, shutdown);
+                stopping.waiting.push((pid, timer));
+            }
+        }
+        if !stopping.waiting.is_empty() || stopping.left > 0 {
+            return After::Continue;
+        }
+        let stopping = self.stopping.take().expect("checked above");
+        match stopping.then {
+            Then::Start(which) => {
+                for _ in &which {
+                    cx.count_restart();
+                }
+                self.start(cx, &which);
+                After::Continue
+            }
+            Then::Exit(reason) => After::Exit(reason),
+        }
+    }
+
+    fn forget(&mut self, pid: Pid) {
+        for child in &mut self.children {
+            if child.pid == Some(pid) {
+                child.pid = None;
+            }
+        }
+    }
+}
+
+/// Stops `pid` as `shutdown` says; the timer that kills it after a grace
+/// period, if there is one.
+fn stop<P: Process>(cx: &mut Context<'_, P>, pid: Pid, shutdown: Shutdown) -> Option<TimerRef> {
+    match shutdown {
+        Shutdown::BrutalKill => {
+            cx.exit(pid, ExitReason::Kill);
+            None
+        }
+        Shutdown::Timeout(grace) => {
+            cx.exit(pid, ExitReason::Shutdown);
+            Some(cx.exit_after(pid, grace, ExitReason::Kill))
+        }
+    }
+}
