@@ -18,7 +18,7 @@ use super::recovery::{segment_name, snapshot_name};
 use super::{Record, Store};
 
 /// Snapshot bytes buffered before a `write`.
-const WRITE_AT: usize = 1 << 20;
+const WRITE_AT: usize = 256 << 10;
 
 /// A compaction under way.
 #[derive(Debug)]
