@@ -6,27 +6,14 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use crate::crash::fill;
 use crate::durability::content;
-use crate::util::{Client, DataDir, Server, PATIENCE};
-
-fn stat(c: &mut Client, key: &str) -> String {
-    let stats = c.ask("STATS");
-    stats
-        .lines()
-        .find_map(|l| l.strip_prefix(&format!("* {key} ")).map(str::to_owned))
-        .unwrap_or_else(|| panic!("no {key} in {stats}"))
-}
+use crate::util::{wait_until, Client, DataDir, Server};
 
 /// Waits (bounded) until `compactions` reaches `n`.
 fn wait_for_compactions(c: &mut Client, n: u64) {
-    let deadline = Instant::now() + PATIENCE;
-    while stat(c, "compactions").parse::<u64>().unwrap() < n {
-        assert!(Instant::now() < deadline, "no compaction finished");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_until("a compaction to finish", || c.stat("compactions") >= n);
 }
 
 #[test]
@@ -74,10 +61,10 @@ fn under_concurrent_writes_the_content_is_the_same_before_and_after() {
     stop.store(true, Ordering::Relaxed);
     let written: Vec<u64> = writers.into_iter().map(|w| w.join().unwrap()).collect();
     assert!(written.iter().all(|&n| n > 0), "{written:?}");
-    let longest = stat(&mut c, "compaction_longest_pass_us");
+    let longest = c.stat_text("compaction_longest_pass_us");
     eprintln!("longest loop pass during the compaction: {longest} µs");
     assert!(longest.parse::<u64>().unwrap() > 0);
-    assert_eq!(stat(&mut c, "compactions"), "1");
+    assert_eq!(c.stat_text("compactions"), "1");
     let before = content(&server);
     assert_eq!(before.len(), 20_000 + 1 + 3);
     let files = dir.files();
@@ -111,7 +98,7 @@ fn the_server_compacts_by_itself_once_the_log_is_much_bigger_than_the_data() {
     }
     wait_for_compactions(&mut c, 1);
     assert!(server.log.contains("compacting the log"));
-    let log_bytes: u64 = stat(&mut c, "log_bytes").parse().unwrap();
+    let log_bytes: u64 = c.stat_text("log_bytes").parse().unwrap();
     assert!(log_bytes < 64 << 20, "{log_bytes}");
     assert_eq!(c.ask("LIST churn"), "OK\n");
 }

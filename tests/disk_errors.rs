@@ -5,28 +5,17 @@
 //! nothing acknowledged is lost.
 
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 use crate::durability::{content, crash};
-use crate::util::{Client, DataDir, Server, PATIENCE};
+use crate::util::{wait_until, Client, DataDir, Server};
 
 const NO_SPACE: &str = "ERR persistence failure: No space left on device (os error 28)\n";
 
-fn stat(c: &mut Client, key: &str) -> String {
-    let stats = c.ask("STATS");
-    stats
-        .lines()
-        .find_map(|l| l.strip_prefix(&format!("* {key} ")).map(str::to_owned))
-        .unwrap_or_else(|| panic!("no {key} in {stats}"))
-}
-
 /// Waits (bounded) until `STATS` says changes are accepted again.
 fn wait_until_healthy(c: &mut Client) {
-    let deadline = Instant::now() + PATIENCE;
-    while stat(c, "persistence_failure") != "none" {
-        assert!(Instant::now() < deadline, "the server did not recover");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_until("the server to recover", || {
+        c.stat_text("persistence_failure") == "none"
+    });
 }
 
 #[test]
@@ -68,8 +57,8 @@ fn failing_writes_refuse_changes_serve_reads_and_recover() {
     let a = c.ask("LIST a");
     assert!(a == "* 2\n* 1\nOK\n", "{a}");
     assert_eq!(c.ask("PING"), "OK\n");
-    assert!(stat(&mut c, "persistence_failure").contains("No space left"));
-    assert!(stat(&mut c, "persistence_errors").parse::<u64>().unwrap() >= 1);
+    assert!(c.stat_text("persistence_failure").contains("No space left"));
+    assert!(c.stat_text("persistence_errors").parse::<u64>().unwrap() >= 1);
     assert!(server.log.contains("refusing changes (reads go on)"));
 
     assert_eq!(c.ask("DEBUG DISK OK"), "OK\n");
@@ -110,11 +99,9 @@ fn a_failed_sync_under_everysec_refuses_the_changes_after_it() {
     assert_eq!(c.ask("DEBUG DISK FAIL-SYNCS"), "OK\n");
     // The helper thread syncs within a second, fails, and the loop hears
     // of it: wait for that, by what STATS says.
-    let deadline = Instant::now() + PATIENCE;
-    while stat(&mut c, "persistence_failure") == "none" {
-        assert!(Instant::now() < deadline, "the failed sync went unnoticed");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_until("the failed sync to be noticed", || {
+        c.stat_text("persistence_failure") != "none"
+    });
     assert!(c.ask("PUT a 2").starts_with("ERR persistence failure: "));
     assert_eq!(c.ask("LIST a"), "* 1\nOK\n");
     assert_eq!(c.ask("DEBUG DISK OK"), "OK\n");

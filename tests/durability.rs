@@ -123,19 +123,12 @@ fn stats_shows_the_log_and_compact_rewrites_it() {
         assert_eq!(c.ask(&format!("DEL churn item-{i}")), "OK\n");
     }
     assert_eq!(c.ask("PUT kept one"), "OK\n");
-    let stat = |c: &mut crate::util::Client, key: &str| -> String {
-        let stats = c.ask("STATS");
-        let line = stats
-            .lines()
-            .find_map(|l| l.strip_prefix(&format!("* {key} ")).map(str::to_owned));
-        line.unwrap_or_else(|| panic!("no {key} in {stats}"))
-    };
-    assert_eq!(stat(&mut c, "fsync"), "always");
-    assert_eq!(stat(&mut c, "persistence"), "log");
-    let before: u64 = stat(&mut c, "log_bytes").parse().unwrap();
+    assert_eq!(c.stat_text("fsync"), "always");
+    assert_eq!(c.stat_text("persistence"), "log");
+    let before: u64 = c.stat_text("log_bytes").parse().unwrap();
     assert!(before > 200 * 2 * 15, "{before}");
-    assert!(stat(&mut c, "syncs").parse::<u64>().unwrap() >= 401);
-    assert_ne!(stat(&mut c, "last_sync_age_ms"), "never");
+    assert!(c.stat_text("syncs").parse::<u64>().unwrap() >= 401);
+    assert_ne!(c.stat_text("last_sync_age_ms"), "never");
 
     assert_eq!(c.ask("COMPACT"), "OK\n");
     assert!(
@@ -143,11 +136,11 @@ fn stats_shows_the_log_and_compact_rewrites_it() {
         "{}",
         server.log.text()
     );
-    assert_eq!(stat(&mut c, "compactions"), "1");
-    assert_eq!(stat(&mut c, "compacting"), "0");
-    let after: u64 = stat(&mut c, "log_bytes").parse().unwrap();
+    assert_eq!(c.stat_text("compactions"), "1");
+    assert_eq!(c.stat_text("compacting"), "0");
+    let after: u64 = c.stat_text("log_bytes").parse().unwrap();
     assert!(after < before / 10, "{after} vs {before}");
-    assert_eq!(stat(&mut c, "persistence_errors"), "0");
+    assert_eq!(c.stat_text("persistence_errors"), "0");
     assert!(
         dir.files().iter().any(|f| f.starts_with("snapshot-")),
         "{:?}",

@@ -52,6 +52,17 @@ fn record_starts(bytes: &[u8]) -> Vec<usize> {
     starts
 }
 
+/// Starts a server on `dir` that must refuse to start: exit code 1, and
+/// its error output.
+fn refused_start(dir: &DataDir) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_todo-server"))
+        .args(["--port", "0", "--data-dir", dir.arg()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 /// A copy of `from` in a fresh directory.
 fn copy_dir(from: &Path) -> DataDir {
     let to = DataDir::new();
@@ -124,12 +135,7 @@ fn a_flipped_bit_with_valid_records_after_it_refuses_to_start_unless_repair() {
     bytes[starts[10] + 12] ^= 0x10;
     std::fs::write(&segment, &bytes).unwrap();
 
-    let out = Command::new(env!("CARGO_BIN_EXE_todo-server"))
-        .args(["--port", "0", "--data-dir", dir.arg()])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = refused_start(&dir);
     assert!(
         stderr.contains(&format!("{} at offset {}", segment.display(), starts[10])),
         "{stderr}"
@@ -168,12 +174,7 @@ fn a_damaged_length_is_caught_and_not_mistaken_for_a_torn_tail() {
     // The fifth record claims to be shorter than it is.
     bytes[starts[5]] -= 3;
     std::fs::write(&segment, &bytes).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_todo-server"))
-        .args(["--port", "0", "--data-dir", dir.arg()])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = refused_start(&dir);
     assert!(
         stderr.contains(&format!("at offset {}", starts[5])),
         "{stderr}"
@@ -188,12 +189,7 @@ fn a_file_that_is_not_a_log_is_refused_by_its_magic() {
         b"hello, world, not a log",
     )
     .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_todo-server"))
-        .args(["--port", "0", "--data-dir", dir.arg()])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = refused_start(&dir);
     assert!(stderr.contains("not a todo-server log"), "{stderr}");
 }
 

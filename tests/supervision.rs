@@ -5,21 +5,17 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::durability::{content, crash};
-use crate::util::{DataDir, Server, PATIENCE};
+use crate::util::{wait_until, DataDir, Server};
 
 const RESTARTING: &str = "ERR restarting: the manager crashed; try again\n";
 
 /// Waits (bounded) until `STATS` says `n` restarts happened.
 fn wait_for_restarts(server: &Server, n: u64) {
-    let deadline = Instant::now() + PATIENCE;
     let mut c = server.connect();
-    while c.stat("restarts") < n {
-        assert!(Instant::now() < deadline, "no restart");
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    wait_until("the restarts", || c.stat("restarts") >= n);
 }
 
 #[test]

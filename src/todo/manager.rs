@@ -19,6 +19,7 @@ use super::compactor::{Compactor, Next};
 use super::keys;
 use super::memory::{item_cost, list_cost};
 use super::msg::{Listing, Msg, Outcome};
+use super::name::Name;
 use super::registry::Registry;
 use super::Host;
 use crate::budget::Orphans;
@@ -73,26 +74,9 @@ impl Manager {
                 item,
                 prepaid: _,
             } => {
-                let (pid, prepaid) = match self.lookup(name.as_bytes()) {
-                    Some(pid) => (pid, false),
-                    None if refused => {
-                        cx.reply(from, Msg::Done(Outcome::Refused).into());
-                        return Flow::Continue;
-                    }
-                    None => {
-                        // Pay for the list and its first item at once, so a
-                        // refused PUT leaves no empty list behind.
-                        let list = list_cost(name.as_bytes().len());
-                        if !cx
-                            .shared()
-                            .budget_mut()
-                            .reserve(list + item_cost(item.len()))
-                        {
-                            cx.reply(from, Msg::Done(Outcome::OutOfMemory).into());
-                            return Flow::Continue;
-                        }
-                        (self.start(cx, &name), true)
-                    }
+                let items_cost = item_cost(item.len());
+                let Some((pid, prepaid)) = self.list_to_add_to(cx, from, &name, items_cost) else {
+                    return Flow::Continue;
                 };
                 let put = Msg::Put {
                     name,
@@ -113,21 +97,9 @@ impl Manager {
                 end,
                 prepaid: _,
             } => {
-                let (pid, prepaid) = match self.lookup(name.as_bytes()) {
-                    Some(pid) => (pid, false),
-                    None if refused => {
-                        cx.reply(from, Msg::Done(Outcome::Refused).into());
-                        return Flow::Continue;
-                    }
-                    None => {
-                        let cost = list_cost(name.as_bytes().len())
-                            + items.iter().map(|i| item_cost(i.len())).sum::<u64>();
-                        if !cx.shared().budget_mut().reserve(cost) {
-                            cx.reply(from, Msg::Done(Outcome::OutOfMemory).into());
-                            return Flow::Continue;
-                        }
-                        (self.start(cx, &name), true)
-                    }
+                let items_cost = items.iter().map(|i| item_cost(i.len())).sum();
+                let Some((pid, prepaid)) = self.list_to_add_to(cx, from, &name, items_cost) else {
+                    return Flow::Continue;
                 };
                 let push = Msg::Push {
                     name,
@@ -292,6 +264,35 @@ impl Manager {
             ),
         }
         Flow::Continue
+    }
+
+    /// The list a `PUT` or a push adds to, and whether its items are paid
+    /// for already: list `name`, or a new one, paid for with the items
+    /// (`items_cost`) at once, so that a refused request leaves no empty
+    /// list behind. `None` when refused, and answered.
+    fn list_to_add_to<P: Host>(
+        &mut self,
+        cx: &mut Context<'_, P>,
+        from: Caller,
+        name: &Name,
+        items_cost: u64,
+    ) -> Option<(Pid, bool)> {
+        if let Some(pid) = self.lookup(name.as_bytes()) {
+            return Some((pid, false));
+        }
+        let refusal = if cx.shared().refusal().is_some() {
+            Outcome::Refused
+        } else if cx
+            .shared()
+            .budget_mut()
+            .reserve(list_cost(name.as_bytes().len()) + items_cost)
+        {
+            return Some((self.start(cx, name), true));
+        } else {
+            Outcome::OutOfMemory
+        };
+        cx.reply(from, Msg::Done(refusal).into());
+        None
     }
 
     /// Starts a compaction, unless one is running.

@@ -103,6 +103,16 @@ impl Drop for DataDir {
     }
 }
 
+/// Waits until `done` says so, looking every few milliseconds; fails with
+/// `what` after `PATIENCE` (a bound on a hang, not a timing assertion).
+pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + PATIENCE;
+    while !done() {
+        assert!(Instant::now() < deadline, "waited in vain: {what}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
 impl Server {
     /// Starts the server with these extra arguments on port 0, in memory
     /// unless they name a `--data-dir`.
@@ -349,6 +359,15 @@ impl Client {
     /// One counter, from a fresh `STATS`.
     pub fn stat(&mut self, key: &str) -> u64 {
         stat_in(&self.ask("STATS"), key)
+    }
+
+    /// One `STATS` field as text (`fsync`, `persistence_failure`, ...).
+    pub fn stat_text(&mut self, key: &str) -> String {
+        let stats = self.ask("STATS");
+        stats
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("* {key} ")).map(str::to_owned))
+            .unwrap_or_else(|| panic!("no {key} in {stats}"))
     }
 
     pub fn shutdown_write(&mut self) {

@@ -167,18 +167,7 @@ impl Generator {
         name.push(b"bench:");
         name.push(self.workload.name().as_bytes());
         name.push(b":");
-        let mut n = key;
-        let mut buf = [0u8; 20];
-        let mut at = buf.len();
-        loop {
-            at -= 1;
-            buf[at] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        name.push(&buf[at..]);
+        name.push(digits(key, &mut [0; 20]));
         name
     }
 
@@ -246,18 +235,22 @@ impl std::ops::Deref for Key {
 }
 
 /// Appends `n` in decimal.
-fn push_number(out: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
+fn push_number(out: &mut Vec<u8>, n: u64) {
+    out.extend_from_slice(digits(n, &mut [0; 20]));
+}
+
+/// `n` in decimal, written at the end of `buf`.
+fn digits(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut at = buf.len();
     loop {
         at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
+        buf[at] = b'0' + (n % 10) as u8;
         n /= 10;
         if n == 0 {
             break;
         }
     }
-    out.extend_from_slice(&digits[at..]);
+    &buf[at..]
 }
 
 #[cfg(test)]
