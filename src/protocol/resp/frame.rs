@@ -17,6 +17,11 @@ use std::ops::Range;
 /// The most arguments one request may have.
 pub const MAX_ARGS: usize = 1 << 20;
 
+/// What one argument costs against the limit besides its bytes: its place
+/// in the parser's list (so that many tiny arguments cannot make that list
+/// outgrow the request's limit).
+const ARG_COST: usize = std::mem::size_of::<Range<usize>>();
+
 /// Digits and sign a length may have before its CRLF.
 const MAX_LENGTH_DIGITS: usize = 20;
 
@@ -78,6 +83,10 @@ impl Parser {
                     self.reset();
                     return Parsed::Empty { consumed: next };
                 }
+                if n > i64::from(i32::MAX) {
+                    // Not a count anyone means: no use skipping it.
+                    return Parsed::Broken("Protocol error: invalid multibulk length");
+                }
                 let n = n as usize;
                 if n > MAX_ARGS {
                     self.reset();
@@ -108,8 +117,10 @@ impl Parser {
                 return Parsed::Broken("Protocol error: invalid bulk length");
             }
             let len = len as usize;
-            self.declared += (data - self.at) + len + 2;
-            if self.declared > max {
+            // Counted once the argument is whole (a resumed parse reads its
+            // header again); each also costs its place in `args`.
+            let declared = self.declared + (data - self.at) + len + 2 + ARG_COST;
+            if declared > max {
                 // Over the limit: drop what has been read, and skip the
                 // rest as it comes.
                 let left = count - self.args.len() - 1;
@@ -132,6 +143,7 @@ impl Parser {
             }
             self.args.push(data..end);
             self.at = end + 2;
+            self.declared = declared;
         }
         Parsed::Request { consumed: self.at }
     }
@@ -298,6 +310,22 @@ mod tests {
             );
             assert_eq!(args(&p, req), [&b"LPUSH"[..], b"k\r\nx", b""]);
         }
+    }
+
+    #[test]
+    fn a_request_within_the_limit_resumed_across_reads_is_not_too_big() {
+        let big = vec![b'x'; 60];
+        let req = [&b"*2\r\n$4\r\nECHO\r\n$60\r\n"[..], &big, b"\r\n"].concat();
+        let mut p = Parser::default();
+        for cut in (20..req.len()).step_by(7) {
+            assert_eq!(p.parse(&req[..cut], 120), Parsed::Partial, "cut {cut}");
+        }
+        assert_eq!(
+            p.parse(&req, 120),
+            Parsed::Request {
+                consumed: req.len()
+            }
+        );
     }
 
     #[test]
