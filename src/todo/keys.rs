@@ -14,7 +14,7 @@ use super::msg::{Msg, Outcome, WriteCount, WriteItem};
 use super::name::Name;
 use super::registry::Registry;
 use super::Host;
-use crate::runtime::{Context, ExitReason, Pid};
+use crate::runtime::{Context, ExitReason, Ref};
 
 /// The reply a list command gets for a list that does not exist; the
 /// message back if it is not one of those.
@@ -34,18 +34,19 @@ pub fn missing_list_reply(msg: Msg) -> Result<Msg, Msg> {
 }
 
 /// `DEL`: each list there (once, however often named) is asked to stop;
-/// the manager forgets it at its `Down`, as after `DROP`.
-pub fn delete<P: Host>(cx: &mut Context<'_, P>, lists: &Registry, names: &[Name]) -> u64 {
-    let mut stopped: Vec<Pid> = Vec::new();
+/// the manager forgets it, and logs its end, at its `Down`. Returns the
+/// manager's monitors on the lists stopped.
+pub fn delete<P: Host>(cx: &mut Context<'_, P>, lists: &Registry, names: &[Name]) -> Vec<Ref> {
+    let mut stopped: Vec<Ref> = Vec::new();
     for name in names {
-        if let Some(pid) = lists.get(name.as_bytes()) {
-            if !stopped.contains(&pid) {
+        if let Some((pid, monitor)) = lists.find(name.as_bytes()) {
+            if !stopped.contains(&monitor) {
                 cx.exit(pid, ExitReason::Shutdown);
-                stopped.push(pid);
+                stopped.push(monitor);
             }
         }
     }
-    stopped.len() as u64
+    stopped
 }
 
 /// `EXISTS`: how many of the names are lists, counting repeats.

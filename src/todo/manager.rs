@@ -9,12 +9,16 @@
 //! connection, three queue hops.
 //!
 //! With a log, the manager records what it decides: a list created empty
-//! (`CREATE`), a list gone (at its `Down`, whatever ended it). It refuses
-//! changes while the log cannot be written, starts the lists the log held
-//! at start (`Restore`), and runs compactions (`compactor.rs`).
+//! (`CREATE`), a list ended by a signal (`KILL`, Redis's `DEL`, a crash),
+//! at its `Down`; requests that end lists are answered then
+//! (`awaited.rs`). A list that stops by itself (`DROP`, emptied by a Redis
+//! command) logs its own end. The manager refuses changes while the log
+//! cannot be written, starts the lists the log held at start, and runs
+//! compactions (`compactor.rs`).
 
 use std::time::Duration;
 
+use super::awaited::Awaited;
 use super::compactor::{Compactor, Next};
 use super::keys;
 use super::memory::{item_cost, list_cost};
@@ -23,7 +27,7 @@ use super::name::Name;
 use super::registry::Registry;
 use super::Host;
 use crate::budget::Orphans;
-use crate::runtime::{Caller, Context, ExitReason, Flow, Info, Pid};
+use crate::runtime::{Caller, Context, ExitReason, Flow, Info, Pid, Ref};
 use crate::store::Record;
 
 /// Names a `LISTS` reply writes at once; past this many it is a snapshot,
@@ -37,6 +41,8 @@ pub struct Manager {
     pub(super) lists: Registry,
     /// The compaction it is running, if any.
     compactor: Option<Compactor>,
+    /// Callers waiting for lists to end before they are answered.
+    awaited: Awaited,
 }
 
 impl Manager {
@@ -46,6 +52,7 @@ impl Manager {
         Manager {
             lists: Registry::new(orphans),
             compactor: None,
+            awaited: Awaited::default(),
         }
     }
 
@@ -120,12 +127,13 @@ impl Manager {
                 },
             },
             Msg::DelKeys { names } => {
-                let reply = if refused {
-                    Msg::Done(Outcome::Refused)
+                if refused {
+                    cx.reply(from, Msg::Done(Outcome::Refused).into());
                 } else {
-                    Msg::Count(keys::delete(cx, &self.lists, &names))
-                };
-                cx.reply(from, reply.into());
+                    let ending = keys::delete(cx, &self.lists, &names);
+                    let answer = Msg::Count(ending.len() as u64);
+                    self.answer_when_ended(cx, from, &ending, answer);
+                }
             }
             Msg::Exists { names } => {
                 let count = keys::exist(&self.lists, &names);
@@ -173,16 +181,15 @@ impl Manager {
             }
             Msg::Kill { name } => {
                 // The name stays until the list's Down: the manager learns
-                // of a kill the way it learns of a crash.
-                let outcome = match self.lookup(name.as_bytes()) {
-                    Some(_) if refused => Outcome::Refused,
-                    Some(pid) => {
+                // of a kill the way it learns of a crash, and answers then.
+                match self.lists.find(name.as_bytes()) {
+                    Some(_) if refused => cx.reply(from, Msg::Done(Outcome::Refused).into()),
+                    Some((pid, monitor)) => {
                         cx.exit(pid, ExitReason::Kill);
-                        Outcome::Ok
+                        self.answer_when_ended(cx, from, &[monitor], Msg::Done(Outcome::Ok));
                     }
-                    None => Outcome::NotFound,
-                };
-                cx.reply(from, Msg::Done(outcome).into());
+                    None => cx.reply(from, Msg::Done(Outcome::NotFound).into()),
+                }
             }
             Msg::Lists {
                 mut out,
@@ -209,8 +216,12 @@ impl Manager {
             Msg::Crash { name: None } => panic!("DEBUG CRASH MANAGER"),
             Msg::Crash {
                 name: Some(ref name),
-            } => match self.lookup(name.as_bytes()) {
-                Some(pid) => cx.forward(from, pid, msg.into()),
+            } => match self.lists.find(name.as_bytes()) {
+                // Answered at its Down, as a KILL is.
+                Some((pid, monitor)) => {
+                    cx.send(pid, msg.into());
+                    self.answer_when_ended(cx, from, &[monitor], Msg::Done(Outcome::Ok));
+                }
                 None => cx.reply(from, Msg::Done(Outcome::NotFound).into()),
             },
             other => {
@@ -221,8 +232,9 @@ impl Manager {
         Flow::Continue
     }
 
-    /// A list's `Down`: forget its name (and log that it is gone). The
-    /// server's requests to compact, and the compaction's own messages.
+    /// A list's `Down`: forget its name, log that it is gone (unless it
+    /// logged that itself), and answer who waited for it. The server's
+    /// requests to compact, and the compaction's own messages.
     pub fn handle_info<P: Host>(&mut self, cx: &mut Context<'_, P>, info: Info<Msg>) -> Flow {
         match info {
             Info::Down {
@@ -237,13 +249,20 @@ impl Manager {
                     shared
                         .budget_mut()
                         .release(list_cost(name.as_bytes().len()));
-                    shared.log(Record::Drop {
-                        name: name.as_bytes(),
-                    });
+                    // A list that stops normally logged its own end before
+                    // it answered.
+                    if reason != ExitReason::Normal {
+                        shared.log(Record::Drop {
+                            name: name.as_bytes(),
+                        });
+                    }
                     log::debug!(
                         "list {:?} ({pid}) exited: {reason}",
                         String::from_utf8_lossy(name.as_bytes())
                     );
+                }
+                for (from, answer) in self.awaited.ended(monitor) {
+                    cx.reply(from, answer.into());
                 }
             }
             Info::Message(Msg::Compact) => {
@@ -293,6 +312,20 @@ impl Manager {
         };
         cx.reply(from, Msg::Done(refusal).into());
         None
+    }
+
+    /// Answers `from` with `answer` once the lists watched by `monitors`
+    /// have ended (now, if there are none).
+    fn answer_when_ended<P: Host>(
+        &mut self,
+        cx: &mut Context<'_, P>,
+        from: Caller,
+        monitors: &[Ref],
+        answer: Msg,
+    ) {
+        if let Some((from, answer)) = self.awaited.wait(from, monitors, answer) {
+            cx.reply(from, answer.into());
+        }
     }
 
     /// Starts a compaction, unless one is running.

@@ -11,6 +11,7 @@
 //!   (`packed.rs`, the buffer and its encoding).
 //! - `registry.rs`: the manager's lists by name and by monitor;
 //!   `names.rs`, the names sorted, for `LISTS`.
+//! - `awaited.rs`: callers answered when lists they ended are gone.
 //! - `keys.rs`, `glob.rs`: the manager's part of Redis's commands about
 //!   lists as keys; Redis's glob patterns.
 //! - `supervised.rs`: the manager's life under its supervisor: names,
@@ -23,6 +24,7 @@
 //! - this file: [`Todo`], the domain's processes as one kind, and
 //!   [`Host`], what the domain needs of the runtime it runs in.
 
+mod awaited;
 mod compactor;
 mod cow;
 mod glob;

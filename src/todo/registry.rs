@@ -63,9 +63,16 @@ impl Registry {
 
     /// The process of list `name`.
     pub fn get(&self, name: &[u8]) -> Option<Pid> {
+        self.find(name).map(|(pid, _)| pid)
+    }
+
+    /// The process of list `name`, and the manager's monitor on it.
+    pub fn find(&self, name: &[u8]) -> Option<(Pid, Ref)> {
         let hash = self.hash(name);
         let slot = self.index.find(hash, |&slot| self.is(slot, name))?;
-        self.entries[*slot as usize].as_ref().map(|e| e.pid)
+        self.entries[*slot as usize]
+            .as_ref()
+            .map(|e| (e.pid, e.monitor))
     }
 
     /// Makes room for `additional` more lists at once (a restore), so that

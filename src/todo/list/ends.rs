@@ -3,7 +3,7 @@
 //! by count, pop. Indexes count from the head, where the newest item is
 //! (0), or from the tail when negative, so a list of `PUT`s reads as
 //! `LPUSH` would have made it. A list that `LREM` or a pop leaves empty is
-//! gone, as a Redis key is: the list answers, then stops.
+//! gone, as a Redis key is: the list logs its end, answers, then stops.
 
 use super::{Cx, List};
 use crate::runtime::{ExitReason, Flow};
@@ -137,7 +137,7 @@ impl List {
                 item,
             });
         }
-        self.gone_if_emptied(removed, Msg::Count(removed))
+        self.gone_if_emptied(cx, name, removed, Msg::Count(removed))
     }
 
     /// `LPOP`, `RPOP`.
@@ -173,12 +173,22 @@ impl List {
         }
         shared.stats_mut().items_removed(popped.len() as u64);
         let taken = popped.len() as u64;
-        self.gone_if_emptied(taken, Msg::Popped(popped))
+        self.gone_if_emptied(cx, name, taken, Msg::Popped(popped))
     }
 
-    /// Redis's rule: a list that a command emptied is gone.
-    fn gone_if_emptied(&self, taken: u64, reply: Msg) -> After {
+    /// Redis's rule: a list that a command emptied is gone. It logs its
+    /// end itself, before the answer leaves.
+    fn gone_if_emptied<P: Host>(
+        &self,
+        cx: Cx<'_, '_, P>,
+        name: &Name,
+        taken: u64,
+        reply: Msg,
+    ) -> After {
         if taken > 0 && self.items.is_empty() {
+            cx.shared().log(Record::Drop {
+                name: name.as_bytes(),
+            });
             After::ReplyAndStop(reply)
         } else {
             After::Reply(reply)

@@ -162,8 +162,12 @@ impl List {
                     items: self.items.snapshot(),
                 }
             }
-            Msg::Crash { .. } => panic!("DEBUG CRASH LIST"),
-            Msg::Drop { .. } => {
+            Msg::Drop { name } => {
+                // The list logs its own end, before its answer: the
+                // manager logs the ends of lists that stop by a signal.
+                cx.shared().log(Record::Drop {
+                    name: name.as_bytes(),
+                });
                 cx.reply(from, Msg::Done(Outcome::Ok).into());
                 return Flow::Stop(ExitReason::Normal);
             }
@@ -176,9 +180,11 @@ impl List {
         Flow::Continue
     }
 
-    /// The next slice of a long operation.
+    /// The next slice of a long operation; `DEBUG CRASH LIST`, sent by the
+    /// manager (which answers it at the list's `Down`).
     pub fn handle_info<P: Host>(&mut self, cx: Cx<'_, '_, P>, info: Info<Msg>) -> Flow {
         match info {
+            Info::Message(Msg::Crash { .. }) => panic!("DEBUG CRASH LIST"),
             Info::Message(Msg::Continue(Job {
                 from,
                 op: Op::Del { name, item, scan },

@@ -100,7 +100,7 @@ impl Session {
                 todo::Msg::Crash {
                     name: Some(Name::new(list)),
                 },
-                Kind::Crash,
+                Kind::OnManager,
             ),
             Request::Debug { verb, command } => {
                 let reply = if cx.shared().config().enable_debug {
@@ -155,6 +155,7 @@ impl Session {
         self.in_flight = Some(InFlight {
             call,
             kind,
+            manager,
             len,
             consumed,
             attempts,

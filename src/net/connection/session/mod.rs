@@ -27,7 +27,7 @@ use crate::protocol::frame::final_line;
 use crate::protocol::reply;
 use crate::protocol::request::Debug;
 use crate::protocol::{next_line, Error, Frame};
-use crate::runtime::{CallError, Context, Process, Ref};
+use crate::runtime::{CallError, Context, Pid, Process, Ref};
 use crate::shared::Shared;
 use crate::todo::{self, Outcome};
 
@@ -71,6 +71,9 @@ enum Framing {
 struct InFlight {
     call: Ref,
     kind: Kind,
+    /// The manager it was sent to: if the call fails and that manager is
+    /// gone, the request was caught in its restart.
+    manager: Pid,
     /// Bytes of the line, LF excluded.
     len: usize,
     /// Bytes to consume when answered, LF included.
@@ -89,12 +92,13 @@ enum Kind {
     /// Retry: a `PUT` creates its list, so a list that died under it is
     /// no reason to fail.
     Put,
-    /// `LIST`, `DEL`, `DROP`: the list died, so it is not found.
+    /// `LIST`, `DEL`, `DROP`: the list died, so it is not found (unless
+    /// the manager died too: it is restarting).
     OnList,
     /// `CREATE`, `KILL`, `LISTS`: only the manager answers these; if it
     /// died meanwhile, it is restarting.
     OnManager,
-    /// `DEBUG CRASH`: the call failing is the answer.
+    /// `DEBUG CRASH MANAGER`: the call failing is the answer.
     Crash,
 }
 
@@ -307,9 +311,9 @@ impl Session {
                     self.dispatch(cx, t, flight.len, flight.consumed, flight.attempts + 1);
                     return;
                 }
-                Kind::OnList => reply::error(out, &Error::NotFound),
                 Kind::Crash => reply::ok(out),
-                Kind::OnManager | Kind::Put => reply::error(out, &Error::Restarting),
+                Kind::OnList if cx.is_alive(flight.manager) => reply::error(out, &Error::NotFound),
+                Kind::OnList | Kind::OnManager | Kind::Put => reply::error(out, &Error::Restarting),
             },
         }
         t.consume(flight.consumed);

@@ -306,7 +306,16 @@ impl Session {
             Command::DbSize => (todo::Msg::DbSize, Kind::OnManager, Reply::Integer),
             Command::Debug(words) if cx.shared().config().enable_debug => {
                 match super::local::crash(words) {
-                    Some(name) => (todo::Msg::Crash { name }, Kind::Crash, Reply::Ok),
+                    Some(name) => {
+                        // A list's crash is answered by the manager; the
+                        // manager's, by the call failing.
+                        let kind = if name.is_some() {
+                            Kind::OnManager
+                        } else {
+                            Kind::Crash
+                        };
+                        (todo::Msg::Crash { name }, kind, Reply::Ok)
+                    }
                     None => {
                         self.scratch = scratch;
                         let state = (&mut self.resp.version, &mut self.resp.name);
@@ -340,6 +349,7 @@ impl Session {
         self.in_flight = Some(InFlight {
             call,
             kind,
+            manager,
             len: consumed,
             consumed,
             attempts,
@@ -450,6 +460,11 @@ impl Session {
                     );
                     return false;
                 }
+                (Kind::Crash, _) => resp::ok(out),
+                // Caught in the manager's restart.
+                (_, _) if !cx.is_alive(flight.manager) => {
+                    resp::protocol_error(out, &Error::Restarting)
+                }
                 // The list died under it: as if it was not there.
                 (Kind::OnList, Reply::Range) => resp::array(out, 0),
                 (Kind::OnList, Reply::Integer) => resp::integer(out, 0),
@@ -458,7 +473,6 @@ impl Session {
                 }
                 (Kind::OnList, Reply::Pop { counted: true }) => resp::null_array(out, version),
                 (Kind::OnList, _) => resp::protocol_error(out, &Error::NotFound),
-                (Kind::Crash, _) => resp::ok(out),
                 (Kind::OnManager | Kind::Put, _) => resp::protocol_error(out, &Error::Restarting),
             },
         }
