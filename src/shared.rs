@@ -27,7 +27,11 @@ impl Shared {
         Shared {
             config: config.clone(),
             stats: Stats::new(Instant::now()),
-            budget: Budget::new(config.store_memory(), config.client_memory()),
+            budget: Budget::new(
+                config.store_memory(),
+                config.client_memory(),
+                config.room_kept_back(),
+            ),
             store: None,
             rebuilt: None,
         }

@@ -11,48 +11,47 @@ use crate::util::{Client, Server};
 
 #[test]
 fn memory_limit_refuses_writes_stores_nothing_and_recovers() {
-    // Room for list "l" and exactly three 10-byte items in the store's
-    // share; the clients' share beside it holds a line.
-    let limit = list_cost(1) + 3 * item_cost(10);
-    let total = (limit + 200).to_string();
+    // Room for list "l" and exactly eight 10-byte items in the store's
+    // share; the clients' share beside it is the least --max-line 64
+    // allows.
+    let limit = list_cost(1) + 8 * item_cost(10);
+    let clients = 3 * 64 + 64 + 16 * 1024;
+    let total = (limit + clients).to_string();
+    let clients = clients.to_string();
     let args = [
         "--max-memory",
         &total,
         "--max-client-memory",
-        "200",
+        &clients,
         "--max-line",
-        "100",
+        "64",
     ];
     let server = Server::start(&args);
     let mut c = server.connect();
-    assert_eq!(c.stat("max_memory"), limit + 200);
     assert_eq!(c.stat("max_store_memory"), limit);
-    assert_eq!(c.stat("max_client_memory"), 200);
-    for i in 0..3 {
+    for i in 0..8 {
         assert_eq!(c.ask(&format!("PUT l item-{i:05}")), "OK\n");
     }
     assert_eq!(c.stat("used_memory"), limit);
-    assert_eq!(c.ask("PUT l item-00003"), "ERR out of memory\n");
+    assert_eq!(c.ask("PUT l item-00008"), "ERR out of memory\n");
     assert_eq!(c.ask("PUT l x"), "ERR out of memory\n");
     assert_eq!(c.ask("PUT other x"), "ERR out of memory\n");
     assert_eq!(c.ask("CREATE other"), "ERR out of memory\n");
     assert_eq!(c.ask("LISTS"), "* l\nOK\n", "no list was created");
-    assert_eq!(
-        c.ask("LIST l"),
-        "* item-00002\n* item-00001\n* item-00000\nOK\n"
-    );
+    let listed: String = (0..8).rev().map(|i| format!("* item-{i:05}\n")).collect();
+    assert_eq!(c.ask("LIST l"), listed + "OK\n");
     assert_eq!(c.stat("used_memory"), limit, "nothing was counted");
 
     // DEL gives an item back.
     assert_eq!(c.ask("DEL l item-00001"), "OK\n");
-    assert_eq!(c.ask("PUT l item-00003"), "OK\n");
+    assert_eq!(c.ask("PUT l item-00008"), "OK\n");
     // DROP gives everything back.
     assert_eq!(c.ask("DROP l"), "OK\n");
     assert_eq!(c.stat("used_memory"), 0);
-    for i in 0..3 {
+    for i in 0..8 {
         assert_eq!(c.ask(&format!("PUT k item-{i:05}")), "OK\n");
     }
-    assert_eq!(c.ask("PUT k item-00003"), "ERR out of memory\n");
+    assert_eq!(c.ask("PUT k item-00008"), "ERR out of memory\n");
     // And so does KILL.
     assert_eq!(c.ask("KILL k"), "OK\n");
     assert_eq!(c.stat("used_memory"), 0);

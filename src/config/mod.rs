@@ -16,6 +16,18 @@ pub use crate::store::Fsync;
 /// The longest `--max-line`: Redis's limit on one bulk string.
 pub const MAX_LINE_LIMIT: usize = 512 << 20;
 
+/// The shortest `--max-line`: every command, with a short name and item,
+/// must fit.
+pub const MIN_LINE_LIMIT: usize = 64;
+
+/// Bytes of a list reply written at once (a small list, a short range);
+/// a bigger one is produced in pieces as the client reads. A connection
+/// sets this much aside in the clients' share before it asks.
+pub const REPLY_AT_ONCE: usize = 16 * 1024;
+
+/// The least the store's share may be: room for a list or two.
+pub const MIN_STORE_MEMORY: u64 = 512;
+
 /// The most `--max-clients`: the kernel's default ceiling on descriptors.
 pub const MAX_CLIENTS_LIMIT: usize = 1 << 20;
 
@@ -76,7 +88,7 @@ impl Config {
             return 0;
         }
         self.max_client_memory
-            .unwrap_or_else(|| (self.max_memory / 32).max(2 * self.max_line as u64))
+            .unwrap_or_else(|| (self.max_memory / 32).max(self.least_client_memory()))
     }
 
     /// Bytes stored data may take (0: no limit).
@@ -84,24 +96,61 @@ impl Config {
         self.max_memory.saturating_sub(self.client_memory())
     }
 
+    /// Bytes one request may hold while it arrives: the longest line, or a
+    /// RESP request of as many bytes with its arguments' places, and some
+    /// slack.
+    pub fn request_room(&self) -> u64 {
+        3 * self.max_line as u64 + 64
+    }
+
+    /// Bytes a reply may take at once: an item as long as the longest
+    /// request, or a list's first piece.
+    pub fn reply_room(&self) -> u64 {
+        (self.max_line + 32).max(REPLY_AT_ONCE) as u64
+    }
+
+    /// Bytes of the clients' share kept back for one connection at a time
+    /// to finish a request it has begun, or to make a reply it cannot go
+    /// on without (`budget.rs`).
+    pub fn room_kept_back(&self) -> u64 {
+        self.request_room().max(self.reply_room())
+    }
+
+    /// The least the clients' share may be: room to finish one request,
+    /// and to answer another.
+    fn least_client_memory(&self) -> u64 {
+        self.request_room() + self.reply_room()
+    }
+
     /// Refuses settings that cannot work together.
     fn check(&self) -> Result<(), ConfigError> {
         if self.max_memory == 0 {
-            return Ok(());
+            return match self.max_client_memory {
+                Some(_) => Err(ConfigError::Conflict(
+                    "--max-client-memory is a share of --max-memory, which is 0 (no limit): \
+                     set --max-memory too"
+                        .into(),
+                )),
+                None => Ok(()),
+            };
         }
         let clients = self.client_memory();
-        if clients >= self.max_memory {
+        let least = self.least_client_memory();
+        if clients < least {
             return Err(ConfigError::Conflict(format!(
-                "--max-memory {} leaves nothing for stored data after the clients' share of \
-                 {clients} bytes: raise --max-memory or lower --max-client-memory",
-                self.max_memory
+                "a clients' share of {clients} bytes is too small for --max-line {}: it needs \
+                 {least} bytes, to finish one request and answer another; raise \
+                 --max-client-memory or lower --max-line",
+                self.max_line
             )));
         }
-        if clients < self.max_line as u64 {
+        let store = self.store_memory();
+        if store < MIN_STORE_MEMORY {
             return Err(ConfigError::Conflict(format!(
-                "a line of --max-line {} bytes does not fit the clients' share of {clients} \
-                 bytes: raise --max-client-memory or lower --max-line",
-                self.max_line
+                "--max-memory {} leaves {store} bytes for stored data after the clients' share \
+                 of {clients} bytes, less than {MIN_STORE_MEMORY} (room for a list or two): \
+                 raise --max-memory or lower --max-client-memory",
+                self.max_memory
             )));
         }
         Ok(())
@@ -186,15 +235,18 @@ Usage: todo-server [OPTIONS]
 Options:
       --bind ADDR        address to listen on [default: 127.0.0.1]
       --port PORT        port to listen on, 0 for any free one [default: 4040]
-      --max-line BYTES   longest request line, LF excluded, at most 512mb
+      --max-line BYTES   longest request line, LF excluded (and the most
+                         bytes of a RESP request), 64 to 512mb
                          [default: 65536]
       --max-memory SIZE  the memory budget, e.g. 64mb, 1gb: stored data and
                          client buffers, each with its own share; 0 for
                          none [default: 1gb]
       --max-client-memory SIZE
-                         the clients' share of --max-memory: partial lines
-                         and replies not yet sent [default: 1/32 of
-                         --max-memory, and at least two --max-line]
+                         the clients' share of --max-memory: partial
+                         requests, replies not yet sent or being produced;
+                         the rest is for stored data [default: 1/32 of
+                         --max-memory, and at least about 4 --max-line:
+                         room to finish one request, answer another]
       --max-clients N    open connections allowed, at most 1048576
                          [default: 10000]
       --timeout SECONDS  close connections idle this long; 0 for never
@@ -308,8 +360,8 @@ impl Opt {
                 config.max_line = value
                     .parse()
                     .ok()
-                    .filter(|n| (1..=MAX_LINE_LIMIT).contains(n))
-                    .ok_or_else(|| invalid("a number of bytes from 1 to 536870912 (512mb)"))?
+                    .filter(|n| (MIN_LINE_LIMIT..=MAX_LINE_LIMIT).contains(n))
+                    .ok_or_else(|| invalid("a number of bytes from 64 to 536870912 (512mb)"))?
             }
             Opt::MaxMemory => {
                 config.max_memory = parse_size(value)

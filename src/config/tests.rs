@@ -21,10 +21,10 @@ fn no_arguments_give_the_defaults() {
 
 #[test]
 fn options_take_separate_or_inline_values() {
-    let config = run(&["--port", "0", "--bind=0.0.0.0", "--max-line=10"]);
+    let config = run(&["--port", "0", "--bind=0.0.0.0", "--max-line=100"]);
     assert_eq!(config.port, 0);
     assert_eq!(config.bind, IpAddr::from([0, 0, 0, 0]));
-    assert_eq!(config.max_line, 10);
+    assert_eq!(config.max_line, 100);
 }
 
 #[test]
@@ -58,10 +58,18 @@ fn limits_have_safe_defaults() {
 }
 
 #[test]
-fn the_clients_share_holds_two_lines_at_least_and_never_the_whole_budget() {
+fn the_clients_share_holds_two_requests_at_least_and_never_the_whole_budget() {
     let small = run(&["--max-memory", "1mb"]);
-    assert_eq!(small.client_memory(), 2 * 65536, "two lines, not 1/32");
-    assert_eq!(small.store_memory(), (1 << 20) - 2 * 65536);
+    let least = 3 * 65536 + 64 + 65536 + 32;
+    assert_eq!(
+        small.client_memory(),
+        least,
+        "a request finished, another answered"
+    );
+    assert_eq!(small.request_room(), 3 * 65536 + 64);
+    assert_eq!(small.store_memory(), (1 << 20) - least);
+    let short = run(&["--max-memory", "500kb", "--max-line", "1024"]);
+    assert_eq!(short.client_memory(), 3 * 1024 + 64 + REPLY_AT_ONCE as u64);
     let set = run(&["--max-memory", "64mb", "--max-client-memory", "1mb"]);
     assert_eq!(
         (set.client_memory(), set.store_memory()),
@@ -74,6 +82,11 @@ fn the_clients_share_holds_two_lines_at_least_and_never_the_whole_budget() {
         &["--max-memory", "64mb", "--max-client-memory", "64mb"],
         &["--max-memory", "64mb", "--max-client-memory", "32kb"],
         &["--max-client-memory", "0"],
+        // Every PUT would be refused: no room for stored data.
+        &["--max-memory", "131073"],
+        &["--max-memory", "64mb", "--max-client-memory", "67108600"],
+        // A share of nothing.
+        &["--max-memory", "0", "--max-client-memory", "1mb"],
     ] {
         assert!(parse(args).is_err(), "{args:?}");
     }
@@ -87,6 +100,8 @@ fn values_that_would_overflow_are_refused() {
         ("--max-line", "18446744073709551615"),
         ("--max-line", "536870913"),
         ("--max-line", "0"),
+        ("--max-line", "3"),
+        ("--max-line", "63"),
         ("--max-clients", "18446744073709551615"),
         ("--max-clients", "1048577"),
         ("--max-memory", "18446744073709551616"),
@@ -161,12 +176,21 @@ fn bad_input_is_a_clear_error() {
         ])
         .unwrap_err()
         .to_string(),
-        "a line of --max-line 2000000 bytes does not fit the clients' share of \
-         1048576 bytes: raise --max-client-memory or lower --max-line"
+        "a clients' share of 1048576 bytes is too small for --max-line 2000000: it needs \
+         8000096 bytes, to finish one request and answer another; raise \
+         --max-client-memory or lower --max-line"
     );
     assert_eq!(
-        parse(&["--max-memory", "100kb"]).unwrap_err().to_string(),
-        "--max-memory 102400 leaves nothing for stored data after the clients' share of \
-         131072 bytes: raise --max-memory or lower --max-client-memory"
+        parse(&["--max-memory", "262600"]).unwrap_err().to_string(),
+        "--max-memory 262600 leaves 360 bytes for stored data after the clients' share of \
+         262240 bytes, less than 512 (room for a list or two): raise --max-memory or lower \
+         --max-client-memory"
+    );
+    assert_eq!(
+        parse(&["--max-client-memory", "1mb", "--max-memory", "0"])
+            .unwrap_err()
+            .to_string(),
+        "--max-client-memory is a share of --max-memory, which is 0 (no limit): set \
+         --max-memory too"
     );
 }

@@ -1,14 +1,17 @@
 //! What the loop does once the queue has drained, before it sleeps
 //! (Redis's `beforeSleep`): write the pass's log records, then every
-//! connection that asked, once and directly; wake connections that stopped reading for want of room in
-//! client buffers once there is some; and, when client buffers are pressed
-//! (too little room left for a reader to get a full piece of a big reply),
-//! close the connection that holds the most without reading its replies
+//! connection that asked, once and directly; wake connections that stopped
+//! for want of room in client buffers once there is some (or once the room
+//! the budget keeps back is free for one of them to take); and, when
+//! client buffers are pressed (too little room left for a reader to get a
+//! full piece of a big reply), close the connection that holds the most
+//! while it neither reads its replies nor sends the rest of its request
 //! (the last resort of the memory budget: client eviction).
 
 use std::time::{Duration, Instant};
 
 use super::connection::AfterWrite;
+use super::connections::Connections;
 use super::msg::Event;
 use super::process::Proc;
 use crate::runtime::{Pid, Runtime};
@@ -27,7 +30,7 @@ const PRESSED: u64 = 64 * 1024;
 pub(super) struct BeforeSleep {
     /// Reused: the connections written in a round.
     writing: Vec<Pid>,
-    /// Connections that stopped reading for want of room, to wake.
+    /// Connections that stopped for want of room, to wake, oldest first.
     waiting_for_room: Vec<Pid>,
     /// When connections may next be weighed for eviction.
     next_eviction_check: Option<Instant>,
@@ -35,15 +38,21 @@ pub(super) struct BeforeSleep {
 
 impl BeforeSleep {
     /// Runs once the queue has drained; returns once it has drained again.
-    pub(super) fn run(&mut self, runtime: &mut Runtime<Proc>) {
+    pub(super) fn run(&mut self, runtime: &mut Runtime<Proc>, connections: &mut Connections) {
         self.write(runtime);
         if runtime.shared().budget().client_room() < PRESSED {
-            self.evict(runtime);
+            self.evict(runtime, connections);
         }
-        if !runtime.shared().budget().clients_full() && !self.waiting_for_room.is_empty() {
-            for pid in self.waiting_for_room.drain(..) {
+        let budget = runtime.shared().budget();
+        let room = !budget.clients_full() || budget.finisher().is_none();
+        if room && !self.waiting_for_room.is_empty() {
+            // Oldest first: if only the room kept back is free, the one
+            // that has waited longest takes it.
+            let mut waiting = std::mem::take(&mut self.waiting_for_room);
+            for pid in waiting.drain(..) {
                 runtime.send(pid, Event::Room.into());
             }
+            self.waiting_for_room = waiting;
             runtime.run_until_idle();
             self.write(runtime);
         }
@@ -99,21 +108,22 @@ impl BeforeSleep {
         }
     }
 
-    /// Closes the connection that holds the most while not reading, if it
-    /// holds more than its fair share of the clients' budget, and every
-    /// connection at a dead end (its peer gone, part of a line left that
-    /// cannot be completed).
-    fn evict(&mut self, runtime: &mut Runtime<Proc>) {
+    /// Closes the connection that holds the most while it neither reads
+    /// its replies nor sends the rest of its request, if it holds more than
+    /// its fair share of the clients' budget, and every connection at a
+    /// dead end (its peer gone, part of a request left that cannot be
+    /// completed).
+    fn evict(&mut self, runtime: &mut Runtime<Proc>, connections: &mut Connections) {
         let now = runtime.now();
         if self.next_eviction_check.is_some_and(|at| now < at) {
             return;
         }
         self.next_eviction_check = Some(now + EVICTION_CHECK);
         let shared = runtime.shared();
-        let connections = shared.stats().connections().max(1);
-        let fair_share = (shared.budget().client_max() / connections) as usize;
+        let open = shared.stats().connections().max(1);
+        let fair_share = (shared.budget().client_max() / open) as usize;
         let orphans = shared.budget().orphans().bytes() > 0;
-        let pids: Vec<Pid> = runtime.pids().collect();
+        let pids = connections.live(runtime).to_vec();
         let mut worst = None;
         for pid in pids {
             let Some((Proc::Connection(c), shared)) = runtime.process_and_shared(pid) else {

@@ -6,6 +6,7 @@
 
 mod before_sleep;
 mod connection;
+mod connections;
 pub mod fd_limit;
 mod listener;
 mod msg;

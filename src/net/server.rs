@@ -25,6 +25,7 @@ use signal_hook_mio::v1_0::Signals;
 
 use super::before_sleep::BeforeSleep;
 use super::connection::Connection;
+use super::connections::Connections;
 use super::listener::Listener;
 use super::msg::Event;
 use super::persistence::Persistence;
@@ -94,6 +95,8 @@ pub struct Server {
     accepted: Vec<(TcpStream, SocketAddr)>,
     /// What runs once the queue has drained.
     before_sleep: BeforeSleep,
+    /// The open connections.
+    connections: Connections,
     /// The loop's part in keeping the log.
     persistence: Persistence,
 }
@@ -183,6 +186,7 @@ impl Server {
             clock: Box::new(clock),
             accepted: Vec::new(),
             before_sleep: BeforeSleep::default(),
+            connections: Connections::default(),
             persistence: Persistence::default(),
         })
     }
@@ -344,7 +348,8 @@ impl Server {
         }
         self.runtime.fire_due_timers(now);
         self.runtime.run_until_idle();
-        self.before_sleep.run(&mut self.runtime);
+        self.before_sleep
+            .run(&mut self.runtime, &mut self.connections);
         self.persistence.after_pass(&mut self.runtime);
         if !self.gave_up && !self.runtime.is_alive(self.root) {
             self.gave_up = true;
@@ -367,11 +372,8 @@ impl Server {
         if let Some(mut listener) = self.listener.take() {
             let _ = self.poll.registry().deregister(listener.socket_mut());
         }
-        let pids: Vec<Pid> = self.runtime.pids().collect();
-        for pid in pids {
-            if let Some(Proc::Connection(_)) = self.runtime.process_mut(pid) {
-                self.runtime.send(pid, Event::Drain.into());
-            }
+        for &pid in self.connections.live(&self.runtime) {
+            self.runtime.send(pid, Event::Drain.into());
         }
     }
 
@@ -438,6 +440,8 @@ impl Server {
             self.runtime.exit(pid, ExitReason::Kill);
             return;
         }
+        let open = self.runtime.shared().stats().connections();
+        self.connections.opened(pid, open, &self.runtime);
         log::debug!("connection {pid} from {peer} opened");
     }
 }

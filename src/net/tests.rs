@@ -291,7 +291,8 @@ fn a_closing_connection_is_freed_only_after_the_queue_has_drained() {
     };
     rt.send(pid, ready.into());
     rt.run_until_idle();
-    super::before_sleep::BeforeSleep::default().run(&mut rt);
+    let mut connections = super::connections::Connections::default();
+    super::before_sleep::BeforeSleep::default().run(&mut rt, &mut connections);
     // Both requests answered and written, EOF seen: the connection is
     // done, but it is still there until the pass ends.
     assert!(rt.is_alive(pid));

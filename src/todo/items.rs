@@ -271,8 +271,9 @@ impl<W: Default> Items<W> {
     }
 
     /// Hands `count` items from `first` (0 the newest) on to `take`, newest
-    /// first: whole chunks before them are passed over by their count.
-    pub fn each_in_range(&self, first: u64, count: u64, mut take: impl FnMut(&[u8])) {
+    /// first, until it returns `false`: whole chunks before them are passed
+    /// over by their count.
+    pub fn each_in_range(&self, first: u64, count: u64, mut take: impl FnMut(&[u8]) -> bool) {
         let (mut skip, mut left) = (first, count);
         // Whether more are wanted after this chunk.
         let mut from = |chunk: &Packed| {
@@ -282,7 +283,9 @@ impl<W: Default> Items<W> {
                 return true;
             }
             for item in chunk.newest_first().skip(skip as usize).take(left as usize) {
-                take(item);
+                if !take(item) {
+                    return false;
+                }
                 left -= 1;
             }
             skip = 0;
@@ -385,15 +388,17 @@ impl<W: Default> Items<W> {
     /// The items as they are now, newest first, for reading later while the
     /// list goes on changing: a big list's chunks are shared, not copied (its
     /// head chunk becomes a shared one, unless it holds under a quarter of a
-    /// chunk: that part is copied); a small list is copied. What is copied
-    /// is the snapshot's own (`Snapshot::own_bytes`).
-    pub fn snapshot(&mut self) -> Snapshot {
+    /// chunk and no more than `copy_up_to` bytes: that part is copied); a
+    /// small list is copied. What is copied is the snapshot's own
+    /// (`Snapshot::own_bytes`).
+    pub fn snapshot(&mut self, copy_up_to: usize) -> Snapshot {
         let count = self.len();
         let (chunks, own) = match self {
             Items::Small(packed) => (vec![Frozen::alone(packed.clone())], packed.capacity()),
             Items::Big(big) => {
                 let mut own = 0;
-                let head = if big.head.used() >= CHUNK / 4 {
+                let small_head = big.head.used() < CHUNK / 4 && big.head.capacity() <= copy_up_to;
+                let head = if !small_head {
                     let head = std::mem::take(&mut big.head);
                     big.chunks.push_back(Owned::new(head, &big.orphans));
                     None

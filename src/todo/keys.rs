@@ -2,12 +2,8 @@
 //! (`DEL`, `EXISTS`, `KEYS`, `SCAN`, `DBSIZE`), and what the list commands
 //! answer for a list that does not exist (in Redis, an empty list).
 //!
-//! `SCAN`'s cursor is a position in the sorted names that survives changes
-//! to them: the first eight bytes of the next name to return, as a number
-//! (halved, plus one, so that it fits and is never 0 until the end). A
-//! call returns every name that shares the last one's position as well,
-//! so each call moves on; a name there for the whole iteration is returned
-//! at least once, as Redis promises.
+//! `SCAN`'s cursor is a place in the registry's table, where a list stays
+//! for its whole life (see `scan`).
 
 use super::glob;
 use super::msg::{Msg, Outcome, WriteCount, WriteItem};
@@ -80,39 +76,39 @@ pub fn keys(
     Msg::Rendered(out)
 }
 
-/// `SCAN`: the names from `cursor` on, `count` of them looked at (and the
-/// rest of the last one's position), those matching written into `out`.
+/// Places of the registry one `SCAN` call may look through, and names it
+/// may look at: its work is bounded (some hundreds of microseconds),
+/// however big the `COUNT` it was given.
+const SCAN_PLACES: usize = 100_000;
+const SCAN_NAMES: usize = 10_000;
+
+/// `SCAN`: about `count` names from `cursor` on, those matching `pattern`
+/// written into `out`, no more than `room` bytes of them (one at least).
+///
+/// The cursor is a place in the registry's table of lists, which is
+/// indexed by the manager's monitor on each list: a list keeps its place
+/// for its whole life, so a name there for the whole iteration is returned
+/// exactly once, however lists come and go meanwhile (a new list may take
+/// a place already passed, and is then not returned, as Redis allows).
 pub fn scan(
     lists: &Registry,
     cursor: u64,
     pattern: Option<&[u8]>,
     count: usize,
+    room: usize,
     mut out: Vec<u8>,
     write: WriteItem,
 ) -> Msg {
-    if count == 0 {
-        return Msg::Scanned {
-            out,
-            count: 0,
-            cursor: 0,
-        };
-    }
-    let from = match cursor {
-        0 => Vec::new(),
-        c => start_of(c - 1),
-    };
-    let mut looked = 0;
-    let mut last: Option<u64> = None;
-    let mut next = 0;
+    let begin = out.len();
     let mut written = 0;
-    lists.read_from(&from, |name| {
-        let here = position(name.as_bytes());
-        if looked >= count && last != Some(here) {
-            next = here + 1;
+    let mut looked = 0;
+    let names = count.clamp(1, SCAN_NAMES);
+    let from = usize::try_from(cursor).unwrap_or(usize::MAX);
+    let next = lists.visit_from(from, SCAN_PLACES, |name| {
+        if looked == names || (written > 0 && out.len() - begin >= room) {
             return false;
         }
         looked += 1;
-        last = Some(here);
         if pattern.is_none_or(|p| glob::matches(p, name.as_bytes())) {
             write(&mut out, name.as_bytes());
             written += 1;
@@ -122,41 +118,6 @@ pub fn scan(
     Msg::Scanned {
         out,
         count: written,
-        cursor: next,
-    }
-}
-
-/// A name's position for `SCAN`: its first eight bytes (zero-padded) as a
-/// big-endian number, halved so that the cursor (one more) fits.
-fn position(name: &[u8]) -> u64 {
-    let mut prefix = [0u8; 8];
-    let n = name.len().min(8);
-    prefix[..n].copy_from_slice(&name[..n]);
-    u64::from_be_bytes(prefix) >> 1
-}
-
-/// The smallest bytes every name at `position` or after sorts after.
-fn start_of(position: u64) -> Vec<u8> {
-    let mut bytes = (position << 1).to_be_bytes().to_vec();
-    while bytes.last() == Some(&0) {
-        bytes.pop();
-    }
-    bytes
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn positions_follow_the_names_order_and_resume_where_they_say() {
-        let names: [&[u8]; 6] = [b"", b"a", b"a\0", b"ab", b"abcdefghij", b"b"];
-        for pair in names.windows(2) {
-            assert!(position(pair[0]) <= position(pair[1]), "{pair:?}");
-        }
-        for name in names {
-            let from = start_of(position(name));
-            assert!(from.as_slice() <= name, "{name:?} resumes after itself");
-        }
+        cursor: next.map_or(0, |place| place as u64),
     }
 }

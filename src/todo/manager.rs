@@ -30,10 +30,6 @@ use crate::budget::Orphans;
 use crate::runtime::{Caller, Context, ExitReason, Flow, Info, Pid, Ref};
 use crate::store::Record;
 
-/// Names a `LISTS` reply writes at once; past this many it is a snapshot,
-/// read in pieces as the client takes them.
-const LISTS_AT_ONCE: usize = 256;
-
 /// The manager process's state.
 #[derive(Debug)]
 pub struct Manager {
@@ -152,11 +148,12 @@ impl Manager {
                 cursor,
                 pattern,
                 count,
+                room,
                 out,
                 write,
             } => {
                 let pattern = pattern.as_deref();
-                let reply = keys::scan(&self.lists, cursor, pattern, count, out, write);
+                let reply = keys::scan(&self.lists, cursor, pattern, count, room, out, write);
                 cx.reply(from, reply.into());
             }
             Msg::DbSize => cx.reply(from, Msg::Count(self.lists.len() as u64).into()),
@@ -192,20 +189,25 @@ impl Manager {
                 }
             }
             Msg::Lists {
+                room,
                 mut out,
                 header,
                 write,
             } => {
-                let mut names = self.lists.snapshot();
-                let reply = if names.left() <= LISTS_AT_ONCE {
-                    header(&mut out, names.left() as u64);
-                    names.read(|name| {
-                        write(&mut out, name.as_bytes());
-                        true
-                    });
+                // Written now if the names fit in `room` bytes; else a
+                // snapshot of them, to read in pieces.
+                let begin = out.len();
+                header(&mut out, self.lists.len() as u64);
+                let mut fits = true;
+                self.lists.read_from(b"", |name| {
+                    write(&mut out, name.as_bytes());
+                    fits = out.len() - begin <= room;
+                    fits
+                });
+                let reply = if fits {
                     Msg::Rendered(out)
                 } else {
-                    Msg::Listing(Listing::Names(names))
+                    Msg::Listing(Listing::Names(self.lists.snapshot()))
                 };
                 cx.reply(from, reply.into());
             }

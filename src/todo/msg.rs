@@ -42,10 +42,14 @@ pub enum Msg {
         prepaid: bool,
     },
     /// Write the list's items, newest first, into `out` with `write`,
-    /// after `header`.
+    /// after `header`: reply `Rendered`; or, if that would take more than
+    /// `room` bytes, a `Listing` to read in pieces; or, if not even that
+    /// fits, `NeedsRoom`.
     List {
         /// The list.
         name: Name,
+        /// Bytes the reply may take at once.
+        room: usize,
         /// A buffer lent by the caller, sent back in `Rendered`.
         out: Vec<u8>,
         /// How to write the header, with the number of items.
@@ -78,6 +82,8 @@ pub enum Msg {
     /// Write every list name, sorted bytewise, into `out` with `write`,
     /// after `header`.
     Lists {
+        /// Bytes the reply may take at once; past that, a `Listing`.
+        room: usize,
         /// A buffer lent by the caller, sent back in `Rendered`.
         out: Vec<u8>,
         /// How to write the header, with the number of names.
@@ -93,6 +99,9 @@ pub enum Msg {
     /// names): the data as it was when the request was served, to be read
     /// in pieces as the client takes them.
     Listing(Listing),
+    /// Reply: the room given was too small even to begin the reply; ask
+    /// again with this many bytes.
+    NeedsRoom(usize),
     /// To a list, from itself: go on with the long operation it began, a
     /// slice per loop pass.
     Continue(Job),
@@ -120,6 +129,8 @@ pub enum Msg {
         start: i64,
         /// The last index, included.
         stop: i64,
+        /// Bytes the reply may take at once (see `List`).
+        room: usize,
         /// A buffer lent by the caller, sent back in `Rendered`.
         out: Vec<u8>,
         /// How to write the header, with the number of items.
@@ -194,6 +205,8 @@ pub enum Msg {
         pattern: Option<Vec<u8>>,
         /// About how many names to look at.
         count: usize,
+        /// Bytes the reply may take (one name at least).
+        room: usize,
         /// A buffer lent by the caller, sent back in `Scanned`.
         out: Vec<u8>,
         /// How to write each name.
@@ -243,12 +256,10 @@ pub enum Msg {
 /// Data to be read in pieces, as it was when the request was served.
 #[derive(Debug)]
 pub enum Listing {
-    /// A list's items, newest first.
-    Items(Snapshot),
     /// Every list's name, in order.
     Names(NamesSnapshot),
-    /// Some of a list's items: `take` of them, after passing over `skip`
-    /// (`LRANGE`).
+    /// A list's items, or some of them: `take` of them, after passing
+    /// over `skip` (`LIST`, `LRANGE`).
     Range {
         /// The list's items, newest first.
         items: Snapshot,
@@ -263,7 +274,6 @@ impl Listing {
     /// How many items or names the reply holds.
     pub fn count(&self) -> u64 {
         match self {
-            Listing::Items(items) => items.left(),
             Listing::Names(names) => names.left() as u64,
             Listing::Range { take, .. } => *take,
         }
@@ -327,6 +337,7 @@ impl fmt::Debug for Msg {
             Msg::Done(outcome) => write!(f, "Done({outcome:?})"),
             Msg::Rendered(out) => write!(f, "Rendered({:?})", String::from_utf8_lossy(out)),
             Msg::Listing(listing) => write!(f, "{listing:?}"),
+            Msg::NeedsRoom(bytes) => write!(f, "NeedsRoom({bytes})"),
             Msg::Continue(job) => write!(f, "Continue({job:?})"),
             Msg::Compact => f.write_str("Compact"),
             Msg::CompactStep => f.write_str("CompactStep"),

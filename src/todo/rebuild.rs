@@ -248,7 +248,7 @@ mod tests {
             .into_iter()
             .map(|(name, mut items)| {
                 let mut newest_first = Vec::new();
-                items.snapshot().read(|item| {
+                items.snapshot(usize::MAX).read(|item| {
                     newest_first.push(String::from_utf8(item.to_vec()).unwrap());
                     true
                 });

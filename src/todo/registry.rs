@@ -128,6 +128,27 @@ impl Registry {
         self.sorted.read_from(from, take);
     }
 
+    /// Hands the names from place `from` of the table on to `take`, in
+    /// the table's order, until it returns `false` (that name is handed
+    /// again from the place returned) or `places` places were looked
+    /// through; returns the place to go on from, or `None` at the end.
+    pub fn visit_from(
+        &self,
+        from: usize,
+        places: usize,
+        mut take: impl FnMut(&Name) -> bool,
+    ) -> Option<usize> {
+        let end = from.saturating_add(places).min(self.entries.len());
+        for place in from..end {
+            if let Some(entry) = &self.entries[place] {
+                if !take(&entry.name) {
+                    return Some(place);
+                }
+            }
+        }
+        (end < self.entries.len()).then_some(end)
+    }
+
     /// Every name as it is now, in order, to read later.
     pub fn snapshot(&self) -> NamesSnapshot {
         self.sorted.snapshot()

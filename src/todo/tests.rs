@@ -64,6 +64,7 @@ impl Setup {
     fn get(&mut self, name: &str) -> Option<Vec<String>> {
         let msg = Msg::List {
             name: Name::new(name.as_bytes()),
+            room: usize::MAX,
             out: Vec::new(),
             header: |_, _| {},
             write: write_line,
@@ -266,6 +267,7 @@ fn lists_are_sorted_bytewise() {
         s.put(name, "1");
     }
     match s.call(Msg::Lists {
+        room: usize::MAX,
         out: Vec::new(),
         header: |_, _| {},
         write: write_line,

@@ -7,8 +7,12 @@
 //! - The memory budget: once client buffers have used up their share of
 //!   `--max-memory`, a connection may take requests, read, and produce
 //!   replies only within its own small allowance (`OWN_ALLOWANCE`), so
-//!   that no number of clients that do not read, or that send half a line,
-//!   can grow the server; each goes on as the share frees up.
+//!   that no number of clients that do not read, or that send half a
+//!   request, can grow the server; each goes on as the share frees up. A
+//!   request whose reply may be big is taken only when there is room for
+//!   it (`session/room.rs`). One connection at a time may also use the
+//!   room kept back for finishing a request (`budget.rs`): the one that
+//!   has waited longest for room it cannot go on without.
 //! - Fairness, by work: a turn ends after `BATCH` requests or
 //!   `WORK_PER_TURN` bytes read and written, whichever comes first, and the
 //!   connection yields to the next loop pass (a zero-delay timer,
@@ -19,7 +23,7 @@ use std::time::Duration;
 
 use crate::budget::Budget;
 use crate::net::msg::{Event, Msg};
-use crate::runtime::{Context, Process};
+use crate::runtime::{Context, Pid, Process};
 
 /// Requests one connection handles per turn before letting others go.
 pub(super) const BATCH: u32 = 128;
@@ -64,6 +68,10 @@ pub(super) enum Hold {
     Output,
     /// The turn is over: `Resume` starts the next one.
     Turn,
+    /// The next request's reply may need more room than client buffers
+    /// have: `Room` resumes it, once there is some (or once this
+    /// connection may use the room kept back).
+    Room,
 }
 
 impl Turn {
@@ -148,10 +156,10 @@ pub(super) fn keep(budget: &Budget) -> usize {
     }
 }
 
-/// Bytes a connection whose buffers hold `held` may add to them now (a
-/// read, a piece of a big reply): what the clients' share has left, or
-/// else what is left of its own allowance.
-pub(super) fn room(budget: &Budget, held: usize) -> usize {
-    let shared = usize::try_from(budget.client_room()).unwrap_or(usize::MAX);
+/// Bytes connection `pid`, whose buffers hold `held`, may add to them now
+/// (a read, a piece of a big reply, a reply asked for): what the clients'
+/// share has left for it, or else what is left of its own allowance.
+pub(super) fn room(budget: &Budget, pid: Pid, held: usize) -> usize {
+    let shared = usize::try_from(budget.client_room_for(pid)).unwrap_or(usize::MAX);
     shared.max(OWN_ALLOWANCE.saturating_sub(held))
 }

@@ -18,7 +18,11 @@
 //! that write changes for the connection comes back as an event.
 //!
 //! Every byte its buffers hold is counted in the clients' share of the
-//! memory budget, after each event it handles and each write.
+//! memory budget, after each event it handles and each write. When it
+//! cannot go on without more room than there is (the rest of a request it
+//! has begun waits in the socket, or its next reply needs room), it asks
+//! for the room the budget keeps back for one connection at a time, and
+//! gives it back once it no longer needs it.
 
 mod backpressure;
 mod lifecycle;
@@ -40,7 +44,7 @@ use self::lifecycle::{Lifecycle, Phase, Progress};
 use self::session::{Pause, Session};
 use self::transport::Transport;
 use super::msg::{Event, Msg};
-use crate::runtime::{Context, Flow, Info, Process};
+use crate::runtime::{Context, Flow, Info, Pid, Process};
 use crate::shared::Shared;
 
 /// How long a connection may leave its replies unread, its socket full,
@@ -51,6 +55,9 @@ pub(crate) const NOT_READING_AFTER: Duration = Duration::from_secs(1);
 /// A client connection's state.
 #[derive(Debug)]
 pub struct Connection {
+    /// Its own pid, known from its first event on (the budget's room kept
+    /// back is lent by pid).
+    me: Option<Pid>,
     transport: Transport,
     session: Session,
     lifecycle: Lifecycle,
@@ -60,6 +67,9 @@ pub struct Connection {
     /// When a write last took bytes (or the connection opened): how long
     /// it has left its replies unread.
     last_sent: Instant,
+    /// When a read last brought bytes (or the connection opened): how long
+    /// it has left a request half sent.
+    last_received: Instant,
 }
 
 /// What a write before sleeping leaves the connection to do.
@@ -84,11 +94,13 @@ impl Connection {
     /// registered as the manager.
     pub fn new(socket: TcpStream, peer: SocketAddr, now: Instant) -> Connection {
         Connection {
+            me: None,
             transport: Transport::new(socket, peer),
             session: Session::new(),
             lifecycle: Lifecycle::new(now),
             charged: 0,
             last_sent: now,
+            last_received: now,
         }
     }
 
@@ -109,8 +121,10 @@ impl Connection {
                 _ => Flow::Continue,
             };
         }
+        let me = *self.me.get_or_insert(cx.pid());
         let flow = self.handle(cx, info);
         self.account(cx.shared());
+        self.give_back_room(me, cx.shared());
         flow
     }
 
@@ -147,8 +161,19 @@ impl Connection {
                 }
                 Event::Evict if self.transport.peer_closed() && !self.transport.has_output() => {
                     log::info!(
-                        "connection {} ({}) closed: its peer left part of a line ({} bytes) that \
-                         client buffers have no room to complete",
+                        "connection {} ({}) closed: its peer left part of a request ({} bytes) \
+                         that client buffers have no room to complete",
+                        cx.pid(),
+                        self.transport.peer(),
+                        self.transport.input().len()
+                    );
+                    cx.shared().stats_mut().client_evicted();
+                    return self.lifecycle.close(cx);
+                }
+                Event::Evict if !self.transport.has_output() => {
+                    log::info!(
+                        "connection {} ({}) evicted: it held part of a request ({} bytes) and \
+                         sent nothing more for {NOT_READING_AFTER:?}, with client buffers pressed",
                         cx.pid(),
                         self.transport.peer(),
                         self.transport.input().len()
@@ -212,6 +237,9 @@ impl Connection {
         self.transport.confirm(durable);
         let result = self.write(now, shared);
         self.account(shared);
+        if let Some(me) = self.me {
+            self.give_back_room(me, shared);
+        }
         if let Err(e) = result {
             return AfterWrite::Now(Event::Broken(e.kind()));
         }
@@ -222,6 +250,11 @@ impl Connection {
         let closing = self.lifecycle.phase() != Phase::Open || self.transport.eof();
         if released || (closing && !self.transport.has_output()) {
             return AfterWrite::Now(Event::Wrote);
+        }
+        if self.transport.stream_waits_for_room() || self.session.held() == Some(Hold::Room) {
+            // Its next piece, or the reply to its next request, needs room
+            // that client buffers do not have now.
+            return AfterWrite::WaitForRoom;
         }
         if self.transport.streaming() && !self.transport.write_blocked() {
             return AfterWrite::NextPass;
@@ -242,22 +275,30 @@ impl Connection {
 
     /// What the connection weighs as a candidate for eviction, if it is
     /// not reading its replies (its socket full and nothing taken for
-    /// `NOT_READING_AFTER` up to `now`): the bytes it draws on the clients'
-    /// share, and, when snapshots alone keep memory alive (`orphans`), the
-    /// data its big reply still pins. `None` if it is reading, or costs
-    /// the share nothing.
+    /// `NOT_READING_AFTER` up to `now`), or has left a request half sent
+    /// (it sent nothing more for as long, though the server read all it
+    /// sent): the bytes it draws on the clients' share, and, when
+    /// snapshots alone keep memory alive (`orphans`), the data its big
+    /// reply still pins. `None` if it is reading and sending, or costs the
+    /// share nothing.
     pub fn hoarding(&self, now: Instant, orphans: bool) -> Option<usize> {
-        let stuck = self.lifecycle.phase() != Phase::Closed
-            && self.transport.has_output()
+        if self.lifecycle.phase() == Phase::Closed {
+            return None;
+        }
+        let not_reading = self.transport.has_output()
             && self.transport.write_blocked()
             && now.saturating_duration_since(self.last_sent) >= NOT_READING_AFTER;
+        let not_sending = !self.transport.has_output()
+            && self.session.midway()
+            && !self.transport.may_have_input()
+            && now.saturating_duration_since(self.last_received) >= NOT_READING_AFTER;
         let pinned = if orphans { self.transport.pinned() } else { 0 };
         let weight = self.charged + pinned;
-        (stuck && weight > 0).then_some(weight)
+        ((not_reading || not_sending) && weight > 0).then_some(weight)
     }
 
     /// Whether the connection is at a dead end: its peer has closed, and
-    /// it holds part of a line past its own allowance that the clients'
+    /// it holds part of a request past its own allowance that the clients'
     /// share has no room to complete. Nothing it holds can become a
     /// request, and nobody will read a reply: it is closed when client
     /// buffers are pressed.
@@ -265,15 +306,19 @@ impl Connection {
         self.lifecycle.phase() != Phase::Closed
             && self.transport.peer_closed()
             && self.charged > 0
-            && !self.transport.input().contains(&b'\n')
+            && self.session.midway()
             && self.starved(shared)
     }
 
-    /// Gives back what the connection counted.
+    /// Gives back what the connection counted, and the room kept back if
+    /// it had it.
     pub fn terminate(&mut self, shared: &mut Shared) {
         shared.stats_mut().connection_closed();
         shared.budget_mut().client_buffers(self.charged, 0);
         self.charged = 0;
+        if let Some(me) = self.me {
+            shared.budget_mut().release_finishing(me);
+        }
     }
 
     /// Runs requests and reads more input until nothing more can be done
@@ -295,10 +340,11 @@ impl Connection {
                 let kept = self.lifecycle.keeps_input();
                 self.transport.compact_input(keep(cx.shared().budget()));
                 self.account(cx.shared());
-                let room = room(cx.shared().budget(), self.held());
+                let room = self.room(cx.shared());
                 match self.transport.read(enough, kept, room) {
                     Ok(true) => {
                         self.lifecycle.touch(cx.now());
+                        self.last_received = cx.now();
                         self.account(cx.shared());
                         continue;
                     }
@@ -312,12 +358,15 @@ impl Connection {
                 // goes on from there.
                 return Flow::Continue;
             }
+            if self.may_use_room_kept_back(cx.pid(), cx.shared()) {
+                continue;
+            }
             break;
         }
         let writable = self.transport.has_output() && !self.transport.write_blocked();
         // An `OK` waiting for the log is confirmed before the loop sleeps,
         // even if the socket is full.
-        if writable || self.transport.has_unconfirmed() || self.starved(cx.shared()) {
+        if writable || self.transport.has_unconfirmed() || self.needs_room(cx.shared()) {
             cx.before_sleep();
         }
         let input = self.transport.input();
@@ -336,12 +385,21 @@ impl Connection {
     /// Writes what it can, producing more of a big reply in pieces the
     /// budget allows; notes the activity.
     fn write(&mut self, now: Instant, shared: &Shared) -> io::Result<()> {
-        let piece = room(shared.budget(), self.held()).clamp(1, PIECE);
-        if self.transport.flush(piece, keep(shared.budget()))? {
+        let room = self.room(shared);
+        let piece = room.min(PIECE);
+        if self.transport.flush(piece, room, keep(shared.budget()))? {
             self.lifecycle.touch(now);
             self.last_sent = now;
         }
         Ok(())
+    }
+
+    /// Bytes its buffers may grow by now (see `backpressure::room`).
+    fn room(&self, shared: &Shared) -> usize {
+        match self.me {
+            Some(me) => room(shared.budget(), me, self.held()),
+            None => OWN_ALLOWANCE.saturating_sub(self.held()),
+        }
     }
 
     /// It stopped reading only for want of room: the socket may hold more,
@@ -350,12 +408,41 @@ impl Connection {
     fn starved(&self, shared: &Shared) -> bool {
         self.lifecycle.keeps_input()
             && self.transport.wants_input(shared.config().max_line + 2)
-            && room(shared.budget(), self.held()) == 0
+            && self.room(shared) == 0
+    }
+
+    /// It cannot go on for want of room: the rest of a request it has
+    /// begun waits in the socket, or its next request's reply, or the next
+    /// piece of its big reply, needs room that is not there.
+    fn needs_room(&self, shared: &Shared) -> bool {
+        (self.session.midway() && self.starved(shared))
+            || self.session.held() == Some(Hold::Room)
+            || self.transport.stream_waits_for_room()
+    }
+
+    /// Whether it just got the room kept back, needing it (the budget lends
+    /// it to one connection at a time): then it can go on now.
+    fn may_use_room_kept_back(&mut self, me: Pid, shared: &mut Shared) -> bool {
+        if shared.budget().finisher() == Some(me) || !self.needs_room(shared) {
+            return false;
+        }
+        shared.budget_mut().claim_finishing(me)
+    }
+
+    /// Gives back the room kept back, if it had it and needs it no more:
+    /// the request it was finishing is complete, and its reply produced.
+    fn give_back_room(&self, me: Pid, shared: &mut Shared) {
+        let needs = self.session.midway()
+            || self.session.held() == Some(Hold::Room)
+            || self.transport.stream_waits_for_room();
+        if shared.budget().finisher() == Some(me) && !needs {
+            shared.budget_mut().release_finishing(me);
+        }
     }
 
     /// Bytes its buffers hold now.
     fn held(&self) -> usize {
-        self.transport.held() + self.session.scratch_held()
+        self.transport.held() + self.session.held_bytes()
     }
 
     /// Counts what its buffers hold now in the budget.

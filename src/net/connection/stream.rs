@@ -39,33 +39,37 @@ impl Stream {
 
     /// Renders into `out` until about `piece` bytes are added (or looked
     /// at, passing over items) or the reply is complete (its terminal line
-    /// written). Returns whether complete.
-    pub(super) fn produce(&mut self, out: &mut Vec<u8>, piece: usize) -> bool {
-        let limit = out.len() + piece;
-        let wire = self.wire;
+    /// written). An item bigger than `piece` goes out alone if it fits
+    /// `room`, the most the connection may hold more; if it does not,
+    /// nothing is added until there is room. Returns whether complete.
+    pub(super) fn produce(&mut self, out: &mut Vec<u8>, piece: usize, room: usize) -> bool {
+        // Exactly: the budget counts the buffer's capacity.
+        out.reserve_exact(piece);
+        let piece = Piece {
+            start: out.len(),
+            limit: out.len() + piece,
+            room,
+            wire: self.wire,
+        };
         let done = match &mut self.listing {
-            Listing::Items(items) => {
-                items.read(|item| fits(out, limit, item, wire));
-                items.left() == 0
-            }
             Listing::Names(names) => {
-                names.read(|name| fits(out, limit, name.as_bytes(), wire));
+                names.read(|name| piece.fits(out, name.as_bytes()));
                 names.left() == 0
             }
             Listing::Range { items, skip, take } => {
                 if *skip > 0 {
-                    *skip -= items.skip(*skip, piece);
+                    *skip -= items.skip(*skip, piece.limit - piece.start);
                 }
                 if *skip == 0 {
                     items.truncate(*take);
-                    items.read(|item| fits(out, limit, item, wire));
+                    items.read(|item| piece.fits(out, item));
                     items.left() == 0
                 } else {
                     false
                 }
             }
         };
-        if done && wire == Wire::Lines {
+        if done && self.wire == Wire::Lines {
             reply::ok(out);
         }
         done
@@ -75,7 +79,7 @@ impl Stream {
     /// the connection's to count.
     pub(super) fn own_bytes(&self) -> usize {
         match &self.listing {
-            Listing::Items(items) | Listing::Range { items, .. } => items.own_bytes(),
+            Listing::Range { items, .. } => items.own_bytes(),
             Listing::Names(_) => 0,
         }
     }
@@ -83,21 +87,43 @@ impl Stream {
     /// Bytes of data not yet rendered, roughly: what the snapshot pins.
     pub(super) fn bytes_left(&self) -> usize {
         match &self.listing {
-            Listing::Items(items) | Listing::Range { items, .. } => items.bytes_left(),
+            Listing::Range { items, .. } => items.bytes_left(),
             Listing::Names(names) => names.left() * 32,
         }
     }
 }
 
-/// Writes one item if the piece has room for it (a first item always
-/// fits, so that one bigger than a piece still goes out).
-fn fits(out: &mut Vec<u8>, limit: usize, bytes: &[u8], wire: Wire) -> bool {
-    if out.len() >= limit {
-        return false;
+/// One piece being produced.
+struct Piece {
+    /// Where it began in the output.
+    start: usize,
+    /// Where it should end.
+    limit: usize,
+    /// The most the connection may add now, for an item bigger than a
+    /// piece.
+    room: usize,
+    wire: Wire,
+}
+
+impl Piece {
+    /// Writes one item if the piece has room for it, or if it is the
+    /// piece's first and the connection has room for it; `false` to stop.
+    fn fits(&self, out: &mut Vec<u8>, bytes: &[u8]) -> bool {
+        let size = match self.wire {
+            Wire::Lines => bytes.len() + 3,
+            Wire::Resp => bytes.len() + 25,
+        };
+        let first = out.len() == self.start;
+        if out.len() + size > self.limit && !(first && size <= self.room) {
+            return false;
+        }
+        if first {
+            out.reserve_exact(size);
+        }
+        match self.wire {
+            Wire::Lines => reply::data_line(out, bytes),
+            Wire::Resp => resp::bulk(out, bytes),
+        }
+        true
     }
-    match wire {
-        Wire::Lines => reply::data_line(out, bytes),
-        Wire::Resp => resp::bulk(out, bytes),
-    }
-    true
 }

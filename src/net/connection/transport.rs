@@ -79,6 +79,9 @@ pub(super) struct Transport {
     unconfirmed: Vec<Unconfirmed>,
     /// A big reply still being produced, after `output`.
     stream: Option<Stream>,
+    /// The last flush could produce nothing of the big reply for want of
+    /// room in client buffers.
+    stream_waits_for_room: bool,
     read: ReadSide,
     /// No write has hit a full socket since the last writable edge.
     writable: bool,
@@ -97,6 +100,7 @@ impl Transport {
             output_base: 0,
             unconfirmed: Vec::new(),
             stream: None,
+            stream_waits_for_room: false,
             read: ReadSide::Drained,
             writable: true,
         }
@@ -335,6 +339,12 @@ impl Transport {
         self.stream.is_some()
     }
 
+    /// A reply is still being produced, and waits for room in client
+    /// buffers to produce its next piece.
+    pub(super) fn stream_waits_for_room(&self) -> bool {
+        self.stream.is_some() && self.stream_waits_for_room
+    }
+
     /// Bytes the buffers hold (their capacity: what the heap gives them),
     /// and what a reply being produced holds alone.
     pub(super) fn held(&self) -> usize {
@@ -348,13 +358,15 @@ impl Transport {
     }
 
     /// Writes pending output, and produces more of a streamed reply in
-    /// pieces of about `piece` bytes, until done, the socket is full, or
-    /// `PRODUCE_PER_FLUSH` bytes were produced; then gives back output
+    /// pieces of about `piece` bytes (an item bigger than that if it fits
+    /// `room`), until done, the socket is full, `PRODUCE_PER_FLUSH` bytes
+    /// were produced, or nothing more fits; then gives back output
     /// capacity past `keep` (see `shrink`). Returns whether anything was
     /// written.
-    pub(super) fn flush(&mut self, piece: usize, keep: usize) -> io::Result<bool> {
+    pub(super) fn flush(&mut self, piece: usize, room: usize, keep: usize) -> io::Result<bool> {
         let mut wrote = false;
         let mut produced = 0;
+        self.stream_waits_for_room = false;
         loop {
             wrote |= self.write_out()?;
             if self.unsent() > 0 || produced >= PRODUCE_PER_FLUSH {
@@ -364,8 +376,13 @@ impl Transport {
                 break;
             };
             let before = self.output.len();
-            if stream.produce(&mut self.output, piece) {
+            // Once the output is all sent, its room is the stream's.
+            let room = if produced == 0 { room } else { piece };
+            if stream.produce(&mut self.output, piece, room) {
                 self.stream = None;
+            } else if self.output.len() == before {
+                self.stream_waits_for_room = true;
+                break;
             }
             produced += self.output.len() - before;
         }

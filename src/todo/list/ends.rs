@@ -14,8 +14,9 @@ use crate::todo::msg::{End, Listing, Msg, Outcome, WriteCount, WriteItem};
 use crate::todo::name::{Item, Name};
 use crate::todo::Host;
 
-/// Items of a big list an `LRANGE` writes at once; past this many it is
-/// a snapshot, read in pieces as the client takes them.
+/// Items of a big list an `LRANGE` tries to write at once (if they fit the
+/// room given); past this many it is a snapshot, read in pieces as the
+/// client takes them.
 const RANGE_AT_ONCE: u64 = 256;
 
 /// What serving a command leaves the list to do.
@@ -76,12 +77,17 @@ impl List {
         Msg::Count(self.items.len())
     }
 
-    /// `LRANGE`: a small list writes the items now; a big one hands a
-    /// snapshot to read in pieces.
+    /// `LRANGE` (and `LIST`, the whole list): the items are written now
+    /// if they fit in `room` bytes (a small list, or a few items of a big
+    /// one: skipping to them costs a look at each chunk's count); else a
+    /// snapshot is handed over, to read in pieces, if its own copy fits
+    /// (a big list's chunks are shared, not copied); else the caller is
+    /// told how much room it needs.
     pub(super) fn range(
         &mut self,
         start: i64,
         stop: i64,
+        room: usize,
         mut out: Vec<u8>,
         header: WriteCount,
         write: WriteItem,
@@ -91,20 +97,29 @@ impl List {
             return Msg::Rendered(out);
         };
         let count = last - first + 1;
-        match &mut self.items {
-            // A few items, even of a big list, are written now: skipping
-            // to them costs a look at each chunk's count.
-            items if matches!(items, Items::Small(_)) || count <= RANGE_AT_ONCE => {
-                header(&mut out, count);
-                items.each_in_range(first, count, |item| write(&mut out, item));
-                Msg::Rendered(out)
+        if matches!(self.items, Items::Small(_)) || count <= RANGE_AT_ONCE {
+            let begin = out.len();
+            header(&mut out, count);
+            let mut fits = true;
+            self.items.each_in_range(first, count, |item| {
+                write(&mut out, item);
+                fits = out.len() - begin <= room;
+                fits
+            });
+            if fits {
+                return Msg::Rendered(out);
             }
-            big => Msg::Listing(Listing::Range {
-                items: big.snapshot(),
-                skip: first,
-                take: count,
-            }),
         }
+        if let Items::Small(packed) = &self.items {
+            if packed.capacity() > room {
+                return Msg::NeedsRoom(packed.capacity());
+            }
+        }
+        Msg::Listing(Listing::Range {
+            items: self.items.snapshot(room),
+            skip: first,
+            take: count,
+        })
     }
 
     /// `LINDEX`.

@@ -14,9 +14,9 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::time::Duration;
 
-use super::items::{Items, Scan, Scanned};
+use super::items::{Items, Scan, Scanned, CHUNK};
 use super::memory::{item_cost, ITEM_OVERHEAD};
-use super::msg::{Listing, Msg, Outcome};
+use super::msg::{Msg, Outcome};
 use super::name::{Item, Name};
 use super::Host;
 use crate::runtime::{Caller, Context, ExitReason, Flow, Info};
@@ -103,11 +103,12 @@ impl List {
             Msg::Range {
                 start,
                 stop,
+                room,
                 out,
                 header,
                 write,
                 ..
-            } => self.range(start, stop, out, header, write),
+            } => self.range(start, stop, room, out, header, write),
             Msg::Len { .. } => Msg::Count(self.items.len()),
             Msg::Index {
                 index: Some(index), ..
@@ -140,26 +141,18 @@ impl List {
                 }
             }
             Msg::List {
-                mut out,
+                room,
+                out,
                 header,
                 write,
                 ..
-            } => match &mut self.items {
-                Items::Small(packed) => {
-                    header(&mut out, packed.len() as u64);
-                    for item in packed.newest_first() {
-                        write(&mut out, item);
-                    }
-                    Msg::Rendered(out)
-                }
-                big => Msg::Listing(Listing::Items(big.snapshot())),
-            },
+            } => self.range(0, -1, room, out, header, write),
             Msg::Del { name, item } => return self.del(cx, from, name, item, Scan::default()),
             Msg::Snapshot => {
                 let lsn = cx.shared().store().map_or(0, |store| store.lsn());
                 Msg::Snapshotted {
                     lsn,
-                    items: self.items.snapshot(),
+                    items: self.items.snapshot(CHUNK),
                 }
             }
             Msg::Drop { name } => {

@@ -3,7 +3,7 @@
 
 use std::mem;
 
-use super::{answer_here, debug, no_header, Cx, Host, InFlight, Kind, Session};
+use super::{answer_here, debug, no_header, room, Cx, Host, InFlight, Kind, Session, Taken};
 use crate::net::connection::transport::Transport;
 use crate::protocol::reply;
 use crate::protocol::request::Debug;
@@ -12,7 +12,8 @@ use crate::todo::{self, Item, Name};
 
 impl Session {
     /// Answers the line `input()[..len]` on the spot, or sends it to the
-    /// manager and records it as in flight. Returns whether it was `QUIT`.
+    /// manager and records it as in flight; or leaves it, if its reply
+    /// may need more room than there is.
     pub(super) fn dispatch<P: Host>(
         &mut self,
         cx: Cx<'_, '_, P>,
@@ -20,21 +21,27 @@ impl Session {
         len: usize,
         consumed: usize,
         attempts: u8,
-    ) -> bool {
+    ) -> Taken {
+        let room = self.room(cx, t);
         let (line, out) = t.line_and_output(len);
         let request = match parse(line) {
             None => {
                 t.consume(consumed);
-                return false;
+                return Taken::Done;
             }
             Some(Err(e)) => {
                 reply::error(out, &e);
                 t.consume(consumed);
                 cx.shared().stats_mut().command_answered();
-                return false;
+                return Taken::Done;
             }
             Some(Ok(request)) => request,
         };
+        let at_least = self.needs_room;
+        let Some(room) = room::for_line(&request).set_aside(room, at_least) else {
+            return Taken::NoRoom;
+        };
+        self.needs_room = None;
         let (msg, kind) = match request {
             Request::Put { list, item } => (
                 todo::Msg::Put {
@@ -47,6 +54,7 @@ impl Session {
             Request::List { list } => (
                 todo::Msg::List {
                     name: Name::new(list),
+                    room,
                     out: mem::take(&mut self.scratch),
                     header: no_header,
                     write: reply::data_line,
@@ -80,6 +88,7 @@ impl Session {
             ),
             Request::Lists => (
                 todo::Msg::Lists {
+                    room,
                     out: mem::take(&mut self.scratch),
                     header: no_header,
                     write: reply::data_line,
@@ -114,17 +123,17 @@ impl Session {
                 }
                 t.consume(consumed);
                 cx.shared().stats_mut().command_answered();
-                return false;
+                return Taken::Done;
             }
             Request::Ping => {
                 t.consume(consumed);
                 answer_here(cx, t, reply::ok);
-                return false;
+                return Taken::Done;
             }
             Request::Help => {
                 t.consume(consumed);
                 answer_here(cx, t, reply::help);
-                return false;
+                return Taken::Done;
             }
             Request::Stats => {
                 t.consume(consumed);
@@ -134,12 +143,12 @@ impl Session {
                 let restarts = cx.restarts();
                 let rows = cx.shared().stats_rows(processes, restarts);
                 reply::stats(t.output(), &rows);
-                return false;
+                return Taken::Done;
             }
             Request::Quit => {
                 t.consume(consumed);
                 answer_here(cx, t, reply::ok);
-                return true;
+                return Taken::Quit;
             }
         };
         let Some(manager) = cx.whereis(todo::MANAGER) else {
@@ -148,7 +157,7 @@ impl Session {
             reply::error(out, &Error::Restarting);
             t.consume(consumed);
             cx.shared().stats_mut().command_answered();
-            return false;
+            return Taken::Done;
         };
         let changes = msg.changes();
         let call = cx.call(manager, msg.into());
@@ -162,6 +171,7 @@ impl Session {
             changes,
             resp: None,
         });
-        false
+        self.set_aside(room);
+        Taken::Done
     }
 }

@@ -18,8 +18,9 @@ mod info;
 mod lines;
 mod local;
 mod resp;
+mod room;
 
-use super::backpressure::{Hold, Turn};
+use super::backpressure::{room as room_now, Hold, Turn};
 use super::stream::Wire;
 use super::transport::Transport;
 use crate::net::msg::Msg;
@@ -49,6 +50,14 @@ pub(super) struct Session {
     held: Option<Hold>,
     /// RESP's framing state and the connection's RESP settings.
     resp: resp::State,
+    /// Room in client buffers set aside for the answer in flight (see
+    /// `room.rs`); counted as held until the answer comes.
+    reserved: usize,
+    /// The input ends in part of a request: it waits for the rest.
+    midway: bool,
+    /// The request at the front of the input was answered `NeedsRoom`:
+    /// it is asked again only with this much room.
+    needs_room: Option<usize>,
 }
 
 /// Where the framer is in the byte stream.
@@ -102,6 +111,18 @@ enum Kind {
     Crash,
 }
 
+/// What became of a request taken from the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Taken {
+    /// Answered here, or sent to the manager.
+    Done,
+    /// `QUIT`, answered: nothing after it is executed.
+    Quit,
+    /// Its reply may need more room than client buffers have now: left in
+    /// the input, to take when there is room.
+    NoRoom,
+}
+
 /// Why the session stopped taking requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Pause {
@@ -133,6 +154,9 @@ impl Session {
             turn: Turn::new(),
             held: None,
             resp: resp::State::default(),
+            reserved: 0,
+            midway: false,
+            needs_room: None,
         }
     }
 
@@ -154,7 +178,26 @@ impl Session {
             Pause::Held(hold) => Some(hold),
             _ => None,
         };
+        self.midway = pause == Pause::NoLine && !t.input().is_empty();
         pause
+    }
+
+    /// The input ends in part of a request, waiting for the rest.
+    pub(super) fn midway(&self) -> bool {
+        self.midway
+    }
+
+    /// Room this connection's buffers may grow by now (see
+    /// `backpressure::room`).
+    fn room<P: Host>(&self, cx: Cx<'_, '_, P>, t: &Transport) -> usize {
+        let pid = cx.pid();
+        room_now(cx.shared().budget(), pid, t.held() + self.held_bytes())
+    }
+
+    /// A request went to the runtime: `room` is set aside for its reply
+    /// until the answer comes.
+    fn set_aside(&mut self, room: usize) {
+        self.reserved = room;
     }
 
     fn take_requests<P: Host>(&mut self, cx: Cx<'_, '_, P>, t: &mut Transport) -> Pause {
@@ -224,13 +267,14 @@ impl Session {
                 answer_here(cx, t, |out| reply::error(out, &Error::LineTooLong));
                 continue;
             }
-            self.turn.took_one(consumed);
             let before = t.unsent();
-            let quit = self.dispatch(cx, t, len, consumed, 1);
-            self.turn.worked(t.unsent().saturating_sub(before));
-            if quit {
-                return Pause::Quit;
+            match self.dispatch(cx, t, len, consumed, 1) {
+                Taken::Done => {}
+                Taken::Quit => return Pause::Quit,
+                Taken::NoRoom => return Pause::Held(Hold::Room),
             }
+            self.turn.took_one(consumed);
+            self.turn.worked(t.unsent().saturating_sub(before));
         }
     }
 
@@ -245,6 +289,13 @@ impl Session {
         let Some(flight) = self.in_flight.take_if(|f| f.call == call) else {
             return;
         };
+        self.reserved = 0;
+        if let Ok(Msg::Todo(todo::Msg::NeedsRoom(bytes))) = result {
+            // Left in the input, and asked again once there is that much
+            // room (`room.rs`).
+            self.needs_room = Some(bytes);
+            return;
+        }
         let before = t.unsent();
         self.answer(cx, t, flight, result);
         self.turn.worked(t.unsent().saturating_sub(before));
@@ -260,7 +311,8 @@ impl Session {
     ) {
         if let Some(reply) = flight.resp {
             if !self.answer_resp(cx, t, &flight, reply, result) {
-                self.dispatch_resp(cx, t, flight.consumed, flight.attempts + 1);
+                // A retried push needs no room of its own.
+                let _ = self.dispatch_resp(cx, t, flight.consumed, flight.attempts + 1);
                 return;
             }
             t.consume(flight.consumed);
@@ -308,7 +360,8 @@ impl Session {
                         "connection {}: list died under a PUT ({e}); retrying",
                         cx.pid()
                     );
-                    self.dispatch(cx, t, flight.len, flight.consumed, flight.attempts + 1);
+                    // A retried PUT needs no room of its own.
+                    let _ = self.dispatch(cx, t, flight.len, flight.consumed, flight.attempts + 1);
                     return;
                 }
                 Kind::Crash => reply::ok(out),
@@ -320,10 +373,10 @@ impl Session {
         cx.shared().stats_mut().command_answered();
     }
 
-    /// Bytes the session holds: the buffer it lends to listings, and
-    /// RESP's argument list.
-    pub(super) fn scratch_held(&self) -> usize {
-        self.scratch.capacity() + self.resp.held()
+    /// Bytes the session holds: the buffer it lends to listings, RESP's
+    /// argument list, and the room set aside for the answer in flight.
+    pub(super) fn held_bytes(&self) -> usize {
+        self.scratch.capacity() + self.resp.held() + self.reserved
     }
 
     /// What held the session back when it last stopped, if anything did.

@@ -7,7 +7,8 @@
 
 use std::mem;
 
-use super::{answer_here, Cx, Host, InFlight, Kind, Pause, Session};
+use super::{answer_here, room, Cx, Host, InFlight, Kind, Pause, Session, Taken};
+use crate::net::connection::backpressure::Hold;
 use crate::net::connection::stream::Wire;
 use crate::net::connection::transport::Transport;
 use crate::net::msg::Msg;
@@ -101,11 +102,16 @@ impl Session {
             }
             Parsed::Broken(why) => Some(self.broken(cx, t, why)),
             Parsed::Request { consumed } => {
-                self.turn.took_one(consumed);
                 let before = t.unsent();
-                let quit = self.dispatch_resp(cx, t, consumed, 1);
+                match self.dispatch_resp(cx, t, consumed, 1) {
+                    Taken::Done => {}
+                    Taken::Quit => return Some(Pause::Quit),
+                    // The parser keeps the request: taken again from here.
+                    Taken::NoRoom => return Some(Pause::Held(Hold::Room)),
+                }
+                self.turn.took_one(consumed);
                 self.turn.worked(t.unsent().saturating_sub(before));
-                quit.then_some(Pause::Quit)
+                None
             }
         }
     }
@@ -143,14 +149,16 @@ impl Session {
     }
 
     /// Answers the framed request of `consumed` bytes here, or sends it to
-    /// the manager. Returns whether it was `QUIT`.
+    /// the manager; or leaves it, if its reply may need more room than
+    /// there is.
     pub(super) fn dispatch_resp<P: Host>(
         &mut self,
         cx: Cx<'_, '_, P>,
         t: &mut Transport,
         consumed: usize,
         attempts: u8,
-    ) -> bool {
+    ) -> Taken {
+        let room = self.room(cx, t);
         let (request, out) = t.line_and_output(consumed);
         let args = Args::new(request, self.resp.parser.args());
         let command = match command::parse(args) {
@@ -160,6 +168,11 @@ impl Session {
                 return self.answered_here(cx, t, consumed, false);
             }
         };
+        let need = room::for_resp(&command, cx.shared().config());
+        let Some(room) = need.set_aside(room, self.needs_room) else {
+            return Taken::NoRoom;
+        };
+        self.needs_room = None;
         let scratch = mem::take(&mut self.scratch);
         let (msg, kind, reply) = match command {
             Command::Put { list, item } => {
@@ -177,6 +190,7 @@ impl Session {
             Command::List { list } => {
                 let msg = todo::Msg::List {
                     name: Name::new(list),
+                    room,
                     out: scratch,
                     header: resp::array,
                     write: resp::bulk,
@@ -203,6 +217,7 @@ impl Session {
             }
             Command::Lists => {
                 let msg = todo::Msg::Lists {
+                    room,
                     out: scratch,
                     header: resp::array,
                     write: resp::bulk,
@@ -228,6 +243,7 @@ impl Session {
                     name: Name::new(key),
                     start,
                     stop,
+                    room,
                     out: scratch,
                     header: resp::array,
                     write: resp::bulk,
@@ -298,6 +314,7 @@ impl Session {
                     cursor,
                     pattern: pattern.map(<[u8]>::to_vec),
                     count,
+                    room,
                     out: scratch,
                     write: resp::bulk,
                 };
@@ -344,6 +361,7 @@ impl Session {
             resp::protocol_error(t.output(), &Error::Restarting);
             return self.answered_here(cx, t, consumed, false);
         };
+        self.set_aside(room);
         let changes = msg.changes();
         let call = cx.call(manager, msg.into());
         self.in_flight = Some(InFlight {
@@ -356,7 +374,7 @@ impl Session {
             changes,
             resp: Some(reply),
         });
-        false
+        Taken::Done
     }
 
     /// The request was answered here: it goes, and so do its arguments.
@@ -366,11 +384,15 @@ impl Session {
         t: &mut Transport,
         consumed: usize,
         quit: bool,
-    ) -> bool {
+    ) -> Taken {
         t.consume(consumed);
         self.resp.parser.reset();
         cx.shared().stats_mut().command_answered();
-        quit
+        if quit {
+            Taken::Quit
+        } else {
+            Taken::Done
+        }
     }
 
     /// Writes the domain's answer to a RESP request; `false` if the
