@@ -11,6 +11,10 @@ type Behaviour = Box<dyn FnMut(&mut Context<'_, Toy>, Mail<u32>) -> Flow>;
 /// A process whose every handler runs one closure.
 struct Toy(Behaviour);
 
+/// What a toy's closure receives from its `init`, run when a supervisor
+/// starts it (a plain message that no test sends).
+const INIT: u32 = u32::MAX;
+
 /// What toys record, for the tests to read.
 #[derive(Default)]
 struct Log {
@@ -32,6 +36,11 @@ impl Process for Toy {
 
     fn handle_info(&mut self, cx: &mut Context<'_, Self>, info: Info<u32>) -> Flow {
         (self.0)(cx, Mail::Info(info))
+    }
+
+    fn init(&mut self, cx: &mut Context<'_, Self>) {
+        // A toy cannot stop from `init`; its next message can.
+        let _ = (self.0)(cx, Mail::Info(Info::Message(INIT)));
     }
 
     fn terminate(&mut self, log: &mut Log, reason: &ExitReason) {
@@ -99,7 +108,86 @@ mod bookkeeping;
 mod calls;
 mod crashes;
 mod delivery;
+mod dynamic_supervisors;
 mod links;
 mod monitors;
 mod supervisors;
 mod timers;
+
+/// A supervised worker: on `INIT` it records "start <id>" and, if
+/// `stubborn`, traps exits, so that its supervisor's `Shutdown` leaves it
+/// running until the kill. It crashes on cast 666, and stops with `Normal`
+/// on cast 1 and with `Shutdown` on cast 2.
+fn worker(id: &'static str, stubborn: bool) -> Toy {
+    toy(move |cx, mail| match mail {
+        Mail::Info(Info::Message(INIT)) => {
+            cx.trap_exit(stubborn);
+            let me = cx.pid();
+            cx.shared().seen.push((me, format!("start {id}")));
+            Flow::Continue
+        }
+        Mail::Cast(666) => Flow::Stop(ExitReason::crash(id)),
+        Mail::Cast(1) => Flow::Stop(ExitReason::Normal),
+        Mail::Cast(2) => Flow::Stop(ExitReason::Shutdown),
+        _ => Flow::Continue,
+    })
+}
+
+/// What the toys recorded since the last look, oldest first.
+fn records(rt: &mut Runtime<Toy>) -> Vec<String> {
+    std::mem::take(&mut rt.shared_mut().seen)
+        .into_iter()
+        .map(|(_, what)| what)
+        .collect()
+}
+
+/// Moves the runtime's clock `secs` on, fires the timers due, and runs
+/// until things settle.
+fn later(rt: &mut Runtime<Toy>, secs: f64) {
+    let then = rt.now() + Duration::from_secs_f64(secs);
+    rt.fire_due_timers(then);
+    rt.run_until_idle();
+}
+
+/// A mailbox that monitors processes and tells their `Down`s by name.
+struct Watch {
+    mailbox: Pid,
+    names: Vec<(Pid, &'static str)>,
+}
+
+impl Watch {
+    fn new(rt: &mut Runtime<Toy>) -> Watch {
+        Watch {
+            mailbox: rt.spawn_mailbox(),
+            names: Vec::new(),
+        }
+    }
+
+    /// Monitors `pid`, called `name`.
+    fn pid(&mut self, rt: &mut Runtime<Toy>, name: &'static str, pid: Pid) {
+        rt.as_mailbox(self.mailbox, |cx| cx.monitor(pid));
+        self.names.push((pid, name));
+    }
+
+    /// Monitors the processes registered as `names`.
+    fn names(&mut self, rt: &mut Runtime<Toy>, names: &[&'static str]) {
+        for &name in names {
+            let pid = rt.whereis(name).expect(name);
+            self.pid(rt, name, pid);
+        }
+    }
+
+    /// The `Down`s that came since the last look, oldest first, each as
+    /// "<name> <reason>".
+    fn downs(&self, rt: &mut Runtime<Toy>) -> Vec<String> {
+        std::iter::from_fn(|| rt.receive(self.mailbox))
+            .map(|mail| match mail {
+                Mail::Info(Info::Down { pid, reason, .. }) => {
+                    let (_, name) = self.names.iter().rev().find(|&&(p, _)| p == pid).unwrap();
+                    format!("{name} {reason}")
+                }
+                other => describe(&other),
+            })
+            .collect()
+    }
+}
