@@ -1,6 +1,8 @@
 //! The runtime's rules, one test each, by concern, driven by hand with toy
 //! processes whose behaviour is a closure, and mailboxes as observers.
-//! This file holds the toys and helpers every concern shares.
+//! This file holds the toys and helpers every concern shares; for the
+//! supervisor concerns, a worker that records its start, child specs of it,
+//! and `Watch`, which tells each `Down` by the name of who went.
 
 use std::time::{Duration, Instant};
 
@@ -104,16 +106,6 @@ fn assert_bookkeeping_empty(rt: &Runtime<Toy>, processes: usize) {
     assert_eq!(rt.link_count(), 0, "links");
 }
 
-mod bookkeeping;
-mod calls;
-mod crashes;
-mod delivery;
-mod dynamic_supervisors;
-mod links;
-mod monitors;
-mod supervisors;
-mod timers;
-
 /// A supervised worker: on `INIT` it records "start <id>" and, if
 /// `stubborn`, traps exits, so that its supervisor's `Shutdown` leaves it
 /// running until the kill. It crashes on cast 666, and stops with `Normal`
@@ -191,3 +183,72 @@ impl Watch {
             .collect()
     }
 }
+
+/// A worker's child spec.
+fn spec(id: &'static str, restart: Restart, shutdown: Shutdown) -> ChildSpec<Toy> {
+    ChildSpec {
+        id,
+        start: Box::new(move |_| Start::Worker(worker(id, false))),
+        restart,
+        shutdown,
+    }
+}
+
+/// A child that traps exits, so that `Shutdown` leaves it running until it
+/// is killed `grace` seconds later.
+fn stubborn(id: &'static str, restart: Restart, grace: u64) -> ChildSpec<Toy> {
+    ChildSpec {
+        id,
+        start: Box::new(move |_| Start::Worker(worker(id, true))),
+        restart,
+        shutdown: Shutdown::Timeout(Duration::from_secs(grace)),
+    }
+}
+
+/// Permanent children, killed when stopped.
+fn permanent(ids: &[&'static str]) -> Vec<ChildSpec<Toy>> {
+    ids.iter()
+        .map(|&id| spec(id, Restart::Permanent, Shutdown::BrutalKill))
+        .collect()
+}
+
+fn supervisor(strategy: Strategy, children: Vec<ChildSpec<Toy>>) -> Supervisor<Toy> {
+    Supervisor::new("test", strategy, Intensity::default(), children)
+}
+
+/// A child spec that starts `supervisor`.
+fn inner(
+    id: &'static str,
+    restart: Restart,
+    supervisor: fn() -> Supervisor<Toy>,
+) -> ChildSpec<Toy> {
+    ChildSpec {
+        id,
+        start: Box::new(move |_| Start::Supervisor(Box::new(supervisor()))),
+        restart,
+        shutdown: Shutdown::Timeout(Duration::from_secs(60)),
+    }
+}
+
+/// The pids of the registered children `ids`, in order.
+fn pids(rt: &Runtime<Toy>, ids: &[&str]) -> Vec<Pid> {
+    ids.iter().map(|id| rt.whereis(id).expect(id)).collect()
+}
+
+/// Crashes child `id` and runs until things settle.
+fn crash(rt: &mut Runtime<Toy>, id: &str) {
+    let pid = rt.whereis(id).unwrap();
+    rt.cast(pid, 666);
+    rt.run_until_idle();
+}
+
+mod bookkeeping;
+mod calls;
+mod crashes;
+mod delivery;
+mod dynamic_supervisors;
+mod links;
+mod monitors;
+mod restarts;
+mod supervisors;
+mod timers;

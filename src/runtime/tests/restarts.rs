@@ -1,0 +1,137 @@
+//! Who comes back: restart types, alone and within a group restart; exits
+//! that come while a restart is under way; the restart intensity, a sliding
+//! window, and what a supervisor that gives up leaves its own supervisor.
+
+use super::*;
+
+#[test]
+fn restart_types_decide_who_comes_back() {
+    // Cast 1 stops with Normal, 2 with Shutdown, 666 crashes.
+    for (restart, back) in [
+        (Restart::Permanent, [true, true, true]),
+        (Restart::Transient, [false, false, true]),
+        (Restart::Temporary, [false, false, false]),
+    ] {
+        for (cast, back) in [1, 2, 666].into_iter().zip(back) {
+            let mut rt = runtime();
+            let children = vec![spec("x", restart, Shutdown::BrutalKill)];
+            rt.start_supervisor(supervisor(Strategy::OneForOne, children));
+            let first = rt.whereis("x").unwrap();
+            rt.cast(first, cast);
+            rt.run_until_idle();
+            let now = rt.whereis("x");
+            assert_eq!(now.is_some(), back, "{restart:?} after cast {cast}");
+            assert_ne!(now, Some(first));
+        }
+    }
+}
+
+#[test]
+fn restarts_older_than_the_period_are_forgotten() {
+    let mut rt = runtime();
+    let root = rt.start_supervisor(supervisor(Strategy::OneForOne, permanent(&["x"])));
+    for _ in 0..3 {
+        crash(&mut rt, "x");
+    }
+    // Three restarts in 5 s are allowed; past the period they are forgotten,
+    // and three more are allowed again.
+    later(&mut rt, 5.5);
+    for _ in 0..3 {
+        crash(&mut rt, "x");
+        later(&mut rt, 1.0);
+    }
+    assert!(rt.is_alive(root));
+    assert!(rt.whereis("x").is_some());
+    assert_eq!(rt.restarts(), 6);
+}
+
+#[test]
+fn a_fourth_restart_within_the_period_gives_up_with_shutdown_seen_by_its_own_supervisor() {
+    let mut rt = runtime();
+    fn lower() -> Supervisor<Toy> {
+        supervisor(Strategy::OneForOne, permanent(&["x"]))
+    }
+    // Transient: its supervisor restarts it after a crash, not after the
+    // Shutdown of giving up.
+    let upper = supervisor(
+        Strategy::OneForOne,
+        vec![inner("lower", Restart::Transient, lower)],
+    );
+    let root = rt.start_supervisor(upper);
+    let mut watch = Watch::new(&mut rt);
+    watch.names(&mut rt, &["lower"]);
+    // Four crashes 1.5 s apart: all four within 5 s.
+    for _ in 0..3 {
+        crash(&mut rt, "x");
+        later(&mut rt, 1.5);
+    }
+    assert!(rt.whereis("lower").is_some());
+    assert!(watch.downs(&mut rt).is_empty());
+    crash(&mut rt, "x");
+    assert_eq!(watch.downs(&mut rt), ["lower shutdown"]);
+    assert_eq!(rt.whereis("lower"), None, "not restarted");
+    assert!(rt.is_alive(root));
+}
+
+#[test]
+fn past_the_intensity_the_supervisor_gives_up_and_its_parent_sees_it() {
+    let mut rt = runtime();
+    fn lower() -> Supervisor<Toy> {
+        let intensity = Intensity {
+            max_restarts: 2,
+            period: Duration::from_secs(60),
+        };
+        Supervisor::new("inner", Strategy::OneForOne, intensity, permanent(&["x"]))
+    }
+    let none = Intensity {
+        max_restarts: 0,
+        period: Duration::from_secs(60),
+    };
+    let children = vec![inner("inner", Restart::Permanent, lower)];
+    let root = rt.start_supervisor(Supervisor::new(
+        "outer",
+        Strategy::OneForOne,
+        none,
+        children,
+    ));
+    let mut watch = Watch::new(&mut rt);
+    watch.pid(&mut rt, "outer", root);
+    let first_inner = rt.whereis("inner").unwrap();
+    // Two restarts are allowed; the third crash is one too many.
+    for _ in 0..2 {
+        crash(&mut rt, "x");
+        assert_eq!(rt.whereis("inner"), Some(first_inner));
+    }
+    crash(&mut rt, "x");
+    // The inner supervisor gave up (Shutdown); the outer allows no restart
+    // and gives up too.
+    assert!(!rt.is_alive(first_inner));
+    assert_eq!(watch.downs(&mut rt), ["outer shutdown"]);
+    assert_eq!(rt.process_count(), 1, "only the watcher is left");
+}
+
+#[test]
+fn an_outer_supervisor_restarts_an_inner_one_that_gave_up() {
+    let mut rt = runtime();
+    fn lower() -> Supervisor<Toy> {
+        let none = Intensity {
+            max_restarts: 0,
+            period: Duration::from_secs(5),
+        };
+        Supervisor::new("inner", Strategy::OneForOne, none, permanent(&["x"]))
+    }
+    let children = vec![inner("inner", Restart::Permanent, lower)];
+    let root = rt.start_supervisor(supervisor(Strategy::OneForOne, children));
+    records(&mut rt);
+    let first_inner = rt.whereis("inner").unwrap();
+    let mut watch = Watch::new(&mut rt);
+    watch.names(&mut rt, &["inner", "x"]);
+    crash(&mut rt, "x");
+    assert_eq!(watch.downs(&mut rt), ["x crash: x", "inner shutdown"]);
+    // A new inner supervisor, with a new x.
+    assert_eq!(records(&mut rt), ["start x"]);
+    let second_inner = rt.whereis("inner").unwrap();
+    assert!(second_inner != first_inner && rt.is_alive(second_inner));
+    assert!(rt.whereis("x").is_some_and(|x| rt.is_alive(x)));
+    assert!(rt.is_alive(root));
+}
