@@ -265,6 +265,14 @@ impl<P: Process> Supervisor<P> {
                 self.forget(from);
                 return self.go_on_stopping(cx);
             }
+            if let Some(at) = stopping.queue.iter().position(|&pid| pid == from) {
+                // It exited before its turn: there is nothing to wait for
+                // (a stop signal to it would be dropped, and no exit would
+                // come back).
+                stopping.queue.remove(at);
+                self.forget(from);
+                return self.go_on_stopping(cx);
+            }
         }
         let Some(index) = self.children.iter().position(|c| c.pid == Some(from)) else {
             // A dynamic child: temporary, gone.
@@ -376,14 +384,19 @@ impl<P: Process> Supervisor<P> {
                 stopping.left += 1;
             }
         } else if stopping.waiting.is_empty() {
-            if let Some(pid) = stopping.queue.pop() {
-                let shutdown = self
-                    .children
-                    .iter()
-                    .find(|c| c.pid == Some(pid))
-                    .map_or(Shutdown::BrutalKill, |c| c.spec.shutdown);
-                let timer = stop(cx, pid, shutdown);
+            while let Some(pid) = stopping.queue.pop() {
+                let Some(child) = self.children.iter_mut().find(|c| c.pid == Some(pid)) else {
+                    continue;
+                };
+                if !cx.is_alive(pid) {
+                    // Dead, its exit on the way: it is forgotten, and that
+                    // exit will find no child.
+                    child.pid = None;
+                    continue;
+                }
+                let timer = stop(cx, pid, child.spec.shutdown);
                 stopping.waiting.push((pid, timer));
+                break;
             }
         }
         if !stopping.waiting.is_empty() || stopping.left > 0 {

@@ -135,3 +135,25 @@ fn an_outer_supervisor_restarts_an_inner_one_that_gave_up() {
     assert!(rt.whereis("x").is_some_and(|x| rt.is_alive(x)));
     assert!(rt.is_alive(root));
 }
+
+#[test]
+fn a_child_that_exits_while_still_to_be_stopped_is_not_waited_for() {
+    let mut rt = runtime();
+    let mut children = permanent(&["a", "b"]);
+    children.push(stubborn("c", Restart::Permanent, 2));
+    let root = rt.start_supervisor(supervisor(Strategy::OneForAll, children));
+    records(&mut rt);
+    let mut watch = Watch::new(&mut rt);
+    watch.names(&mut rt, &["a", "b", "c"]);
+    crash(&mut rt, "a");
+    // c traps the Shutdown and is killed 2 s later; b, still to be
+    // stopped after it, crashes meanwhile.
+    crash(&mut rt, "b");
+    assert_eq!(watch.downs(&mut rt), ["a crash: a", "b crash: b"]);
+    later(&mut rt, 2.5);
+    assert_eq!(watch.downs(&mut rt), ["c killed"]);
+    assert_eq!(records(&mut rt), ["start a", "start b", "start c"]);
+    assert!(rt.is_alive(root));
+    // b's exit belongs to the restart under way: it is not one more.
+    assert_eq!(rt.restarts(), 3);
+}
