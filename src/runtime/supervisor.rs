@@ -7,13 +7,19 @@
 //! comes back (`permanent` always, `transient` after an abnormal exit,
 //! `temporary` never), and the strategy which others go with it:
 //! `one_for_one` that child alone, `one_for_all` every child, `rest_for_one`
-//! it and those started after it. Children to stop are stopped one at a
-//! time in reverse start order, each as its shutdown says: `brutal_kill`
-//! (`Kill`), or `Shutdown` then `Kill` after a grace period. More restarts
-//! than the intensity allows (by default 3 in 5 seconds) and the supervisor
-//! gives up: it stops every child and exits with `Shutdown`, which its own
-//! supervisor sees. An exit signal from its own supervisor (or from outside
-//! the runtime) stops its children, in reverse order, and then itself.
+//! it and those started after it. The group is stopped, then started again
+//! in order: every child it keeps a spec for, a `transient` one that had
+//! exited normally included, as in OTP. A `temporary` child's spec goes
+//! once the child is gone, so it never comes back, even when a sibling's
+//! restart stopped it.
+//!
+//! Children to stop are stopped one at a time in reverse start order, each
+//! as its shutdown says: `brutal_kill` (`Kill`), or `Shutdown` then `Kill`
+//! after a grace period. More restarts than the intensity allows (by
+//! default 3 in 5 seconds) and the supervisor gives up: it stops every
+//! child and exits with `Shutdown`, which its own supervisor sees. An exit
+//! signal from its own supervisor (or from outside the runtime) stops its
+//! children, in reverse order, and then itself.
 //!
 //! A dynamic supervisor (`DynamicSupervisor`) has no children to start:
 //! others start them under it at run time (`Context::spawn_under`), all of
@@ -48,7 +54,8 @@ pub enum Restart {
     Permanent,
     /// Only after an abnormal exit (not `Normal` or `Shutdown`).
     Transient,
-    /// Never.
+    /// Never, not even when a sibling's restart stopped it: its spec goes
+    /// once it is gone.
     Temporary,
 }
 
@@ -122,6 +129,9 @@ pub struct Supervisor<P: Process> {
 struct Child<P: Process> {
     spec: ChildSpec<P>,
     pid: Option<Pid>,
+    /// Its group is being restarted: it starts again once the stopping
+    /// under way ends.
+    restart: bool,
 }
 
 /// Children being stopped, and what comes after.
@@ -139,8 +149,8 @@ struct Stopping {
 
 #[derive(Debug)]
 enum Then {
-    /// Start these children (by index), in order.
-    Start(Vec<usize>),
+    /// Start again the children marked to restart, in start order.
+    Restart,
     /// Exit with this reason.
     Exit(ExitReason),
 }
@@ -197,7 +207,11 @@ impl<P: Process> Supervisor<P> {
             intensity,
             children: children
                 .into_iter()
-                .map(|spec| Child { spec, pid: None })
+                .map(|spec| Child {
+                    spec,
+                    pid: None,
+                    restart: false,
+                })
                 .collect(),
             dynamic: None,
             restarts: VecDeque::new(),
@@ -221,23 +235,22 @@ impl<P: Process> Supervisor<P> {
 
     /// Starts every child, in order (the supervisor's init).
     pub(crate) fn init(&mut self, cx: &mut Context<'_, P>) {
-        let all: Vec<usize> = (0..self.children.len()).collect();
-        self.start(cx, &all);
+        for i in 0..self.children.len() {
+            self.start(cx, i);
+        }
     }
 
-    fn start(&mut self, cx: &mut Context<'_, P>, which: &[usize]) {
-        for &i in which {
-            let start = (self.children[i].spec.start)(cx);
-            let me = cx.pid();
-            let pid = cx.start_under(me, start);
-            cx.register(self.children[i].spec.id, pid);
-            self.children[i].pid = Some(pid);
-            log::debug!(
-                "supervisor {} {me}: started {} as {pid}",
-                self.name,
-                self.children[i].spec.id
-            );
-        }
+    fn start(&mut self, cx: &mut Context<'_, P>, i: usize) {
+        let start = (self.children[i].spec.start)(cx);
+        let me = cx.pid();
+        let pid = cx.start_under(me, start);
+        cx.register(self.children[i].spec.id, pid);
+        self.children[i].pid = Some(pid);
+        log::debug!(
+            "supervisor {} {me}: started {} as {pid}",
+            self.name,
+            self.children[i].spec.id
+        );
     }
 
     /// An exit signal arrived from `from`.
@@ -278,7 +291,6 @@ impl<P: Process> Supervisor<P> {
             // A dynamic child: temporary, gone.
             return After::Continue;
         };
-        self.children[index].pid = None;
         let spec = &self.children[index].spec;
         let restart = match spec.restart {
             Restart::Permanent => true,
@@ -298,6 +310,7 @@ impl<P: Process> Supervisor<P> {
             spec.id,
             if restart { "; restarting" } else { "" }
         );
+        self.gone(index);
         if !restart || self.stopping.is_some() {
             return After::Continue;
         }
@@ -320,23 +333,23 @@ impl<P: Process> Supervisor<P> {
             );
             return self.stop_all(cx, Then::Exit(ExitReason::Shutdown));
         }
-        let (stop, start): (Vec<usize>, Vec<usize>) = match self.strategy {
-            Strategy::OneForOne => (Vec::new(), vec![index]),
-            Strategy::OneForAll => {
-                let all: Vec<usize> = (0..self.children.len()).collect();
-                (all.clone(), all)
-            }
-            Strategy::RestForOne => {
-                let rest: Vec<usize> = (index..self.children.len()).collect();
-                (rest.clone(), rest)
-            }
+        let group = match self.strategy {
+            Strategy::OneForOne => index..index + 1,
+            Strategy::OneForAll => 0..self.children.len(),
+            Strategy::RestForOne => index..self.children.len(),
         };
-        let queue: Vec<Pid> = stop.iter().filter_map(|&i| self.children[i].pid).collect();
+        // Every child of the group is stopped, and starts again: but for
+        // the temporary ones, whose specs go with them (see `gone`).
+        let mut queue = Vec::new();
+        for child in &mut self.children[group] {
+            child.restart = true;
+            queue.extend(child.pid);
+        }
         self.stopping = Some(Stopping {
             queue,
             waiting: Vec::new(),
             left: 0,
-            then: Then::Start(start),
+            then: Then::Restart,
         });
         self.go_on_stopping(cx)
     }
@@ -385,16 +398,16 @@ impl<P: Process> Supervisor<P> {
             }
         } else if stopping.waiting.is_empty() {
             while let Some(pid) = stopping.queue.pop() {
-                let Some(child) = self.children.iter_mut().find(|c| c.pid == Some(pid)) else {
+                let Some(index) = self.children.iter().position(|c| c.pid == Some(pid)) else {
                     continue;
                 };
                 if !cx.is_alive(pid) {
                     // Dead, its exit on the way: it is forgotten, and that
                     // exit will find no child.
-                    child.pid = None;
+                    gone(&mut self.children, index);
                     continue;
                 }
-                let timer = stop(cx, pid, child.spec.shutdown);
+                let timer = stop(cx, pid, self.children[index].spec.shutdown);
                 stopping.waiting.push((pid, timer));
                 break;
             }
@@ -404,23 +417,38 @@ impl<P: Process> Supervisor<P> {
         }
         let stopping = self.stopping.take().expect("checked above");
         match stopping.then {
-            Then::Start(which) => {
-                for _ in &which {
-                    cx.count_restart();
+            Then::Restart => {
+                for i in 0..self.children.len() {
+                    if std::mem::take(&mut self.children[i].restart) {
+                        cx.count_restart();
+                        self.start(cx, i);
+                    }
                 }
-                self.start(cx, &which);
                 After::Continue
             }
             Then::Exit(reason) => After::Exit(reason),
         }
     }
 
+    /// Child `pid` is gone (see [`gone`]).
     fn forget(&mut self, pid: Pid) {
-        for child in &mut self.children {
-            if child.pid == Some(pid) {
-                child.pid = None;
-            }
+        if let Some(index) = self.children.iter().position(|c| c.pid == Some(pid)) {
+            self.gone(index);
         }
+    }
+
+    fn gone(&mut self, index: usize) {
+        gone(&mut self.children, index);
+    }
+}
+
+/// Child `index` is gone: it has no pid, and if it is temporary its spec
+/// goes too, as OTP drops it (it is never started again).
+fn gone<P: Process>(children: &mut Vec<Child<P>>, index: usize) {
+    if children[index].spec.restart == Restart::Temporary {
+        children.remove(index);
+    } else {
+        children[index].pid = None;
     }
 }
 

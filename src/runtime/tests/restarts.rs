@@ -157,3 +157,110 @@ fn a_child_that_exits_while_still_to_be_stopped_is_not_waited_for() {
     // b's exit belongs to the restart under way: it is not one more.
     assert_eq!(rt.restarts(), 3);
 }
+
+/// a (permanent), `middle` (of restart type `restart`), c (permanent).
+fn around(restart: Restart) -> Vec<ChildSpec<Toy>> {
+    vec![
+        spec("a", Restart::Permanent, Shutdown::BrutalKill),
+        spec("m", restart, Shutdown::BrutalKill),
+        spec("c", Restart::Permanent, Shutdown::BrutalKill),
+    ]
+}
+
+#[test]
+fn a_temporary_child_is_never_restarted_even_when_a_siblings_crash_stops_it() {
+    for strategy in [Strategy::OneForAll, Strategy::RestForOne] {
+        let mut rt = runtime();
+        rt.start_supervisor(supervisor(strategy, around(Restart::Temporary)));
+        records(&mut rt);
+        let mut watch = Watch::new(&mut rt);
+        watch.names(&mut rt, &["a", "m", "c"]);
+        crash(&mut rt, "a");
+        let downs = watch.downs(&mut rt);
+        assert_eq!(
+            downs,
+            ["a crash: a", "c killed", "m killed"],
+            "{strategy:?}"
+        );
+        assert_eq!(records(&mut rt), ["start a", "start c"], "{strategy:?}");
+        assert_eq!(rt.whereis("m"), None);
+        // Its spec went with it: the next restart does not start it either.
+        crash(&mut rt, "a");
+        assert_eq!(records(&mut rt), ["start a", "start c"], "{strategy:?}");
+    }
+}
+
+#[test]
+fn a_temporary_child_that_exited_is_not_started_again_with_its_group() {
+    for cast in [1, 666] {
+        let mut rt = runtime();
+        rt.start_supervisor(supervisor(Strategy::OneForAll, around(Restart::Temporary)));
+        records(&mut rt);
+        let mut watch = Watch::new(&mut rt);
+        watch.names(&mut rt, &["a", "m", "c"]);
+        rt.cast(rt.whereis("m").unwrap(), cast);
+        rt.run_until_idle();
+        assert_eq!(watch.downs(&mut rt).len(), 1, "m alone, after cast {cast}");
+        assert!(records(&mut rt).is_empty());
+        crash(&mut rt, "a");
+        assert_eq!(watch.downs(&mut rt), ["a crash: a", "c killed"]);
+        assert_eq!(
+            records(&mut rt),
+            ["start a", "start c"],
+            "after cast {cast}"
+        );
+    }
+}
+
+#[test]
+fn a_transient_child_that_stops_with_shutdown_takes_no_one_down_one_that_crashes_takes_all() {
+    let mut rt = runtime();
+    rt.start_supervisor(supervisor(Strategy::OneForAll, around(Restart::Transient)));
+    records(&mut rt);
+    let mut watch = Watch::new(&mut rt);
+    watch.names(&mut rt, &["a", "m", "c"]);
+    rt.cast(rt.whereis("m").unwrap(), 2);
+    rt.run_until_idle();
+    assert_eq!(watch.downs(&mut rt), ["m shutdown"]);
+    assert!(records(&mut rt).is_empty());
+
+    let mut rt = runtime();
+    rt.start_supervisor(supervisor(Strategy::OneForAll, around(Restart::Transient)));
+    records(&mut rt);
+    let mut watch = Watch::new(&mut rt);
+    watch.names(&mut rt, &["a", "m", "c"]);
+    crash(&mut rt, "m");
+    assert_eq!(watch.downs(&mut rt), ["m crash: m", "c killed", "a killed"]);
+    assert_eq!(records(&mut rt), ["start a", "start m", "start c"]);
+}
+
+#[test]
+fn a_transient_child_stopped_by_a_siblings_crash_is_restarted_with_it() {
+    let mut rt = runtime();
+    rt.start_supervisor(supervisor(Strategy::OneForAll, around(Restart::Transient)));
+    records(&mut rt);
+    let mut watch = Watch::new(&mut rt);
+    watch.names(&mut rt, &["a", "m", "c"]);
+    crash(&mut rt, "a");
+    assert_eq!(watch.downs(&mut rt), ["a crash: a", "c killed", "m killed"]);
+    assert_eq!(records(&mut rt), ["start a", "start m", "start c"]);
+}
+
+/// OTP keeps the spec of a transient child that exited normally (only a
+/// temporary child's is dropped), and a group restart starts every child
+/// it keeps a spec for: `supervisor.erl`'s `del_child` then
+/// `restart_multiple_children`.
+#[test]
+fn a_group_restart_starts_again_a_transient_child_that_had_exited_normally() {
+    let mut rt = runtime();
+    rt.start_supervisor(supervisor(Strategy::OneForAll, around(Restart::Transient)));
+    records(&mut rt);
+    let mut watch = Watch::new(&mut rt);
+    watch.names(&mut rt, &["a", "m", "c"]);
+    rt.cast(rt.whereis("m").unwrap(), 1);
+    rt.run_until_idle();
+    assert_eq!(watch.downs(&mut rt), ["m normal"]);
+    crash(&mut rt, "a");
+    assert_eq!(watch.downs(&mut rt), ["a crash: a", "c killed"]);
+    assert_eq!(records(&mut rt), ["start a", "start m", "start c"]);
+}
