@@ -292,45 +292,38 @@ impl<P: Process> Supervisor<P> {
             return After::Continue;
         };
         let spec = &self.children[index].spec;
-        let restart = match spec.restart {
+        let id = spec.id;
+        let wanted = match spec.restart {
             Restart::Permanent => true,
             Restart::Transient => !reason.is_normal(),
             Restart::Temporary => false,
         };
-        let level = if reason.is_normal() {
-            log::Level::Info
-        } else {
-            log::Level::Error
+        self.gone(index);
+        // Decided before it is logged, so that the line says what happens.
+        let restart = wanted && self.stopping.is_none();
+        let allowed = restart && self.allow_restart(cx.now());
+        let (level, then) = match (restart, allowed) {
+            (false, _) if reason.is_normal() => (log::Level::Info, String::new()),
+            (false, _) => (log::Level::Error, String::new()),
+            (true, true) => (log::Level::Error, "; restarting".to_owned()),
+            (true, false) => (
+                log::Level::Error,
+                format!(
+                    "; more than {} restarts in {:?}: giving up",
+                    self.intensity.max_restarts, self.intensity.period
+                ),
+            ),
         };
         log::log!(
             level,
-            "supervisor {} {}: child {} {from} exited: {reason}{}",
+            "supervisor {} {}: child {id} {from} exited: {reason}{then}",
             self.name,
             cx.pid(),
-            spec.id,
-            if restart { "; restarting" } else { "" }
         );
-        self.gone(index);
-        if !restart || self.stopping.is_some() {
+        if !restart {
             return After::Continue;
         }
-        let now = cx.now();
-        self.restarts.push_back(now);
-        while self
-            .restarts
-            .front()
-            .is_some_and(|&t| now.saturating_duration_since(t) > self.intensity.period)
-        {
-            self.restarts.pop_front();
-        }
-        if self.restarts.len() > self.intensity.max_restarts {
-            log::error!(
-                "supervisor {} {}: more than {} restarts in {:?}: giving up",
-                self.name,
-                cx.pid(),
-                self.intensity.max_restarts,
-                self.intensity.period
-            );
+        if !allowed {
             return self.stop_all(cx, Then::Exit(ExitReason::Shutdown));
         }
         let group = match self.strategy {
@@ -428,6 +421,20 @@ impl<P: Process> Supervisor<P> {
             }
             Then::Exit(reason) => After::Exit(reason),
         }
+    }
+
+    /// Counts a restart at `now`; `false` if it is one more than the
+    /// intensity allows. Restarts older than the period are forgotten.
+    fn allow_restart(&mut self, now: Instant) -> bool {
+        self.restarts.push_back(now);
+        while self
+            .restarts
+            .front()
+            .is_some_and(|&t| now.saturating_duration_since(t) > self.intensity.period)
+        {
+            self.restarts.pop_front();
+        }
+        self.restarts.len() <= self.intensity.max_restarts
     }
 
     /// Child `pid` is gone (see [`gone`]).

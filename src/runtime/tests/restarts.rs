@@ -2,6 +2,8 @@
 //! that come while a restart is under way; the restart intensity, a sliding
 //! window, and what a supervisor that gives up leaves its own supervisor.
 
+use std::cell::RefCell;
+
 use super::*;
 
 #[test]
@@ -263,4 +265,65 @@ fn a_group_restart_starts_again_a_transient_child_that_had_exited_normally() {
     crash(&mut rt, "a");
     assert_eq!(watch.downs(&mut rt), ["a crash: a", "c killed"]);
     assert_eq!(records(&mut rt), ["start a", "start m", "start c"]);
+}
+
+thread_local! {
+    /// This thread's log lines, while `logged` listens.
+    static LINES: RefCell<Option<Vec<String>>> = const { RefCell::new(None) };
+}
+
+/// A logger that keeps each thread's lines apart, for the test that runs
+/// there.
+struct Capture;
+
+impl log::Log for Capture {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        LINES.with_borrow_mut(|lines| {
+            if let Some(lines) = lines {
+                lines.push(record.args().to_string());
+            }
+        });
+    }
+
+    fn flush(&self) {}
+}
+
+/// The lines logged at info level and above on this thread while `f` ran.
+fn logged(f: impl FnOnce()) -> Vec<String> {
+    static CAPTURE: Capture = Capture;
+    // The first test to listen installs it: no other logger is set in tests.
+    let _ = log::set_logger(&CAPTURE);
+    log::set_max_level(log::LevelFilter::Info);
+    LINES.set(Some(Vec::new()));
+    f();
+    LINES.take().unwrap_or_default()
+}
+
+#[test]
+fn the_exit_past_the_intensity_is_logged_once_as_giving_up_not_as_restarting() {
+    let mut rt = runtime();
+    let one = Intensity {
+        max_restarts: 1,
+        period: Duration::from_secs(5),
+    };
+    rt.start_supervisor(Supervisor::new(
+        "sup",
+        Strategy::OneForOne,
+        one,
+        permanent(&["x"]),
+    ));
+    for ending in ["; restarting", ": giving up"] {
+        let lines = logged(|| crash(&mut rt, "x"));
+        let about_x: Vec<&String> = lines.iter().filter(|l| l.contains("child x")).collect();
+        assert_eq!(about_x.len(), 1, "{lines:?}");
+        assert!(about_x[0].ends_with(ending), "{lines:?}");
+        let restarting = about_x[0].contains("restarting");
+        assert_eq!(restarting, ending == "; restarting", "{lines:?}");
+        let giving_up = lines.iter().filter(|l| l.contains("giving up")).count();
+        assert_eq!(giving_up, usize::from(ending == ": giving up"), "{lines:?}");
+    }
 }
