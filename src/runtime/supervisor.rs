@@ -355,7 +355,7 @@ impl<P: Process> Supervisor<P> {
         };
         match &mut self.stopping {
             // Already stopping: it ends in this instead.
-            Some(stopping) => {
+            Some(stopping) if self.dynamic.is_some() => {
                 stopping.then = then;
                 for pid in queue {
                     let known = stopping.queue.contains(&pid)
@@ -364,6 +364,16 @@ impl<P: Process> Supervisor<P> {
                         stopping.queue.insert(0, pid);
                     }
                 }
+            }
+            // Every child not yet stopped, in start order (the next last):
+            // those of a restart under way and the others alike.
+            Some(stopping) => {
+                stopping.then = then;
+                let waiting = &stopping.waiting;
+                stopping.queue = queue
+                    .into_iter()
+                    .filter(|&pid| waiting.iter().all(|&(w, _)| w != pid))
+                    .collect();
             }
             None => {
                 self.stopping = Some(Stopping {

@@ -118,3 +118,31 @@ fn stopping_nested_supervisors_stops_the_inner_children_newest_first_before_the_
     );
     assert_eq!(rt.process_count(), 1);
 }
+
+#[test]
+fn told_to_stop_during_a_restart_it_still_stops_every_child_newest_first() {
+    let mut rt = runtime();
+    let mut children = permanent(&["a", "b", "c"]);
+    children.push(stubborn("d", Restart::Permanent, 2));
+    let root = rt.start_supervisor(supervisor(Strategy::RestForOne, children));
+    let mut watch = Watch::new(&mut rt);
+    watch.names(&mut rt, &["a", "b", "c", "d"]);
+    watch.pid(&mut rt, "root", root);
+    // c's crash stops d, which waits out its grace period; a and b, before
+    // c, are not part of that restart when the supervisor is told to stop.
+    crash(&mut rt, "c");
+    rt.exit(root, ExitReason::Shutdown);
+    rt.run_until_idle();
+    later(&mut rt, 2.5);
+    assert_eq!(
+        watch.downs(&mut rt),
+        [
+            "c crash: c",
+            "d killed",
+            "b killed",
+            "a killed",
+            "root shutdown"
+        ]
+    );
+    assert_eq!(rt.process_count(), 1);
+}
