@@ -124,6 +124,8 @@ pub struct Supervisor<P: Process> {
     /// When it restarted children lately, for the intensity.
     restarts: VecDeque<Instant>,
     stopping: Option<Stopping>,
+    /// Exits of children outside the restart under way, to handle after it.
+    deferred: Vec<(Pid, ExitReason)>,
 }
 
 struct Child<P: Process> {
@@ -216,6 +218,7 @@ impl<P: Process> Supervisor<P> {
             dynamic: None,
             restarts: VecDeque::new(),
             stopping: None,
+            deferred: Vec::new(),
         }
     }
 
@@ -230,6 +233,7 @@ impl<P: Process> Supervisor<P> {
             dynamic: Some(shutdown),
             restarts: VecDeque::new(),
             stopping: None,
+            deferred: Vec::new(),
         }
     }
 
@@ -265,6 +269,11 @@ impl<P: Process> Supervisor<P> {
             // Told to stop: every child, then itself.
             return self.stop_all(cx, Then::Exit(reason));
         }
+        self.child_exited(cx, from, reason)
+    }
+
+    /// Child `from` exited (or some process it does not know of).
+    fn child_exited(&mut self, cx: &mut Context<'_, P>, from: Pid, reason: ExitReason) -> After {
         if let Some(stopping) = &mut self.stopping {
             if self.dynamic.is_some() {
                 stopping.left = stopping.left.saturating_sub(1);
@@ -298,6 +307,13 @@ impl<P: Process> Supervisor<P> {
             Restart::Transient => !reason.is_normal(),
             Restart::Temporary => false,
         };
+        if wanted && matches!(&self.stopping, Some(s) if matches!(s.then, Then::Restart)) {
+            // A child outside the restart under way: its exit is handled
+            // once that restart is done, as OTP's supervisor, busy stopping
+            // children, reads it then.
+            self.deferred.push((from, reason));
+            return After::Continue;
+        }
         self.gone(index);
         // Decided before it is logged, so that the line says what happens.
         let restart = wanted && self.stopping.is_none();
@@ -425,6 +441,11 @@ impl<P: Process> Supervisor<P> {
                     if std::mem::take(&mut self.children[i].restart) {
                         cx.count_restart();
                         self.start(cx, i);
+                    }
+                }
+                for (from, reason) in std::mem::take(&mut self.deferred) {
+                    if let After::Exit(reason) = self.child_exited(cx, from, reason) {
+                        return After::Exit(reason);
                     }
                 }
                 After::Continue

@@ -160,6 +160,27 @@ fn a_child_that_exits_while_still_to_be_stopped_is_not_waited_for() {
     assert_eq!(rt.restarts(), 3);
 }
 
+#[test]
+fn a_child_that_crashes_outside_a_restart_under_way_is_restarted_after_it() {
+    let mut rt = runtime();
+    let mut children = permanent(&["a", "b"]);
+    children.push(stubborn("c", Restart::Permanent, 2));
+    let root = rt.start_supervisor(supervisor(Strategy::RestForOne, children));
+    records(&mut rt);
+    // b's crash stops c, which waits out its grace period; a, before b,
+    // crashes meanwhile. As in OTP, whose supervisor is busy stopping c,
+    // a's exit is handled once b's restart is done: a, b and c restart.
+    crash(&mut rt, "b");
+    crash(&mut rt, "a");
+    later(&mut rt, 2.5);
+    assert_eq!(records(&mut rt), ["start b", "start c"]);
+    later(&mut rt, 2.5);
+    assert_eq!(records(&mut rt), ["start a", "start b", "start c"]);
+    assert!(pids(&rt, &["a", "b", "c"]).iter().all(|&p| rt.is_alive(p)));
+    assert!(rt.is_alive(root));
+    assert_eq!(rt.restarts(), 5);
+}
+
 /// a (permanent), `middle` (of restart type `restart`), c (permanent).
 fn around(restart: Restart) -> Vec<ChildSpec<Toy>> {
     vec![
