@@ -33,6 +33,7 @@
 //! - this file: [`Runtime`], the process table, delivery and exits.
 
 mod context;
+mod dynamic;
 mod envelope;
 mod exit;
 mod inspect;

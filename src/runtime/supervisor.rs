@@ -21,16 +21,16 @@
 //! signal from its own supervisor (or from outside the runtime) stops its
 //! children, in reverse order, and then itself.
 //!
-//! A dynamic supervisor (`DynamicSupervisor`) has no children to start:
-//! others start them under it at run time (`Context::spawn_under`), all of
-//! one kind and `temporary` (a child that exits, normally or not, is gone).
-//! Stopping it stops every child at once, as its shutdown says.
+//! A dynamic supervisor (`DynamicSupervisor`), whose children others start
+//! under it at run time, is in `dynamic.rs`; this file holds the child
+//! specs, and `Supervisor`, which is one or the other.
 
 use std::collections::VecDeque;
 use std::fmt;
 use std::time::{Duration, Instant};
 
 use super::context::Context;
+use super::dynamic::Dynamic;
 use super::exit::ExitReason;
 use super::pid::Pid;
 use super::process::Process;
@@ -113,14 +113,21 @@ pub struct ChildSpec<P: Process> {
     pub shutdown: Shutdown,
 }
 
-/// A supervisor's state.
-pub struct Supervisor<P: Process> {
+/// A supervisor's state: a supervisor of children from specs, or a
+/// dynamic one (`dynamic.rs`).
+pub struct Supervisor<P: Process>(Kind<P>);
+
+enum Kind<P: Process> {
+    Static(Static<P>),
+    Dynamic(Dynamic),
+}
+
+/// A supervisor of children from specs.
+struct Static<P: Process> {
     name: &'static str,
     strategy: Strategy,
     intensity: Intensity,
     children: Vec<Child<P>>,
-    /// For a dynamic supervisor, how its children are stopped.
-    dynamic: Option<Shutdown>,
     /// When it restarted children lately, for the intensity.
     restarts: VecDeque<Instant>,
     stopping: Option<Stopping>,
@@ -136,16 +143,13 @@ struct Child<P: Process> {
     restart: bool,
 }
 
-/// Children being stopped, and what comes after.
+/// Children being stopped, one at a time, and what comes after.
 #[derive(Debug)]
 struct Stopping {
     /// Still to stop, the next last.
     queue: Vec<Pid>,
     /// Stopped and not yet gone, with the timer that kills it.
-    waiting: Vec<(Pid, Option<TimerRef>)>,
-    /// A dynamic supervisor's children stopped and not yet gone (counted,
-    /// not listed: there may be a million).
-    left: usize,
+    waiting: Option<(Pid, Option<TimerRef>)>,
     then: Then,
 }
 
@@ -186,12 +190,16 @@ impl<P: Process> fmt::Debug for ChildSpec<P> {
 
 impl<P: Process> fmt::Debug for Supervisor<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Supervisor")
-            .field("name", &self.name)
-            .field("strategy", &self.strategy)
-            .field("children", &self.children.len())
-            .field("stopping", &self.stopping.is_some())
-            .finish()
+        match &self.0 {
+            Kind::Static(s) => f
+                .debug_struct("Supervisor")
+                .field("name", &s.name)
+                .field("strategy", &s.strategy)
+                .field("children", &s.children.len())
+                .field("stopping", &s.stopping.is_some())
+                .finish(),
+            Kind::Dynamic(d) => d.fmt(f),
+        }
     }
 }
 
@@ -203,7 +211,7 @@ impl<P: Process> Supervisor<P> {
         intensity: Intensity,
         children: Vec<ChildSpec<P>>,
     ) -> Supervisor<P> {
-        Supervisor {
+        Supervisor(Kind::Static(Static {
             name,
             strategy,
             intensity,
@@ -215,35 +223,47 @@ impl<P: Process> Supervisor<P> {
                     restart: false,
                 })
                 .collect(),
-            dynamic: None,
             restarts: VecDeque::new(),
             stopping: None,
             deferred: Vec::new(),
-        }
+        }))
     }
 
     /// A dynamic supervisor: children are started under it by others
     /// (`Context::spawn_under`), `temporary`, stopped as `shutdown` says.
     pub fn dynamic(name: &'static str, shutdown: Shutdown) -> Supervisor<P> {
-        Supervisor {
-            name,
-            strategy: Strategy::OneForOne,
-            intensity: Intensity::default(),
-            children: Vec::new(),
-            dynamic: Some(shutdown),
-            restarts: VecDeque::new(),
-            stopping: None,
-            deferred: Vec::new(),
-        }
+        Supervisor(Kind::Dynamic(Dynamic::new(name, shutdown)))
     }
 
     /// Starts every child, in order (the supervisor's init).
     pub(crate) fn init(&mut self, cx: &mut Context<'_, P>) {
-        for i in 0..self.children.len() {
-            self.start(cx, i);
+        if let Kind::Static(s) = &mut self.0 {
+            for i in 0..s.children.len() {
+                s.start(cx, i);
+            }
         }
     }
 
+    /// An exit signal arrived from `from`. One from its own supervisor
+    /// `parent` (or from outside the runtime) tells it to stop.
+    pub(crate) fn exited(
+        &mut self,
+        cx: &mut Context<'_, P>,
+        from: Pid,
+        reason: ExitReason,
+        parent: Pid,
+    ) -> After {
+        let told_to_stop = from == parent || from == Pid::NONE || from == cx.pid();
+        match &mut self.0 {
+            Kind::Static(s) if told_to_stop => s.stop_all(cx, Then::Exit(reason)),
+            Kind::Static(s) => s.child_exited(cx, from, reason),
+            Kind::Dynamic(d) if told_to_stop => d.stop_all(cx, reason),
+            Kind::Dynamic(d) => d.child_exited(cx, from),
+        }
+    }
+}
+
+impl<P: Process> Static<P> {
     fn start(&mut self, cx: &mut Context<'_, P>, i: usize) {
         let start = (self.children[i].spec.start)(cx);
         let me = cx.pid();
@@ -257,30 +277,11 @@ impl<P: Process> Supervisor<P> {
         );
     }
 
-    /// An exit signal arrived from `from`.
-    pub(crate) fn exited(
-        &mut self,
-        cx: &mut Context<'_, P>,
-        from: Pid,
-        reason: ExitReason,
-        parent: Pid,
-    ) -> After {
-        if from == parent || from == Pid::NONE || from == cx.pid() {
-            // Told to stop: every child, then itself.
-            return self.stop_all(cx, Then::Exit(reason));
-        }
-        self.child_exited(cx, from, reason)
-    }
-
     /// Child `from` exited (or some process it does not know of).
     fn child_exited(&mut self, cx: &mut Context<'_, P>, from: Pid, reason: ExitReason) -> After {
         if let Some(stopping) = &mut self.stopping {
-            if self.dynamic.is_some() {
-                stopping.left = stopping.left.saturating_sub(1);
-                return self.go_on_stopping(cx);
-            }
-            if let Some(at) = stopping.waiting.iter().position(|&(pid, _)| pid == from) {
-                let (_, timer) = stopping.waiting.swap_remove(at);
+            if stopping.waiting.is_some_and(|(pid, _)| pid == from) {
+                let (_, timer) = stopping.waiting.take().expect("checked");
                 if let Some(timer) = timer {
                     cx.cancel_timer(timer);
                 }
@@ -297,7 +298,7 @@ impl<P: Process> Supervisor<P> {
             }
         }
         let Some(index) = self.children.iter().position(|c| c.pid == Some(from)) else {
-            // A dynamic child: temporary, gone.
+            // Forgotten already (see `go_on_stopping`).
             return After::Continue;
         };
         let spec = &self.children[index].spec;
@@ -356,8 +357,7 @@ impl<P: Process> Supervisor<P> {
         }
         self.stopping = Some(Stopping {
             queue,
-            waiting: Vec::new(),
-            left: 0,
+            waiting: None,
             then: Then::Restart,
         });
         self.go_on_stopping(cx)
@@ -365,37 +365,20 @@ impl<P: Process> Supervisor<P> {
 
     /// Stops every child (reverse start order), then does `then`.
     fn stop_all(&mut self, cx: &mut Context<'_, P>, then: Then) -> After {
-        let queue = match self.dynamic {
-            Some(_) => cx.children(),
-            None => self.children.iter().filter_map(|c| c.pid).collect(),
-        };
+        let queue: Vec<Pid> = self.children.iter().filter_map(|c| c.pid).collect();
         match &mut self.stopping {
-            // Already stopping: it ends in this instead.
-            Some(stopping) if self.dynamic.is_some() => {
-                stopping.then = then;
-                for pid in queue {
-                    let known = stopping.queue.contains(&pid)
-                        || stopping.waiting.iter().any(|&(w, _)| w == pid);
-                    if !known {
-                        stopping.queue.insert(0, pid);
-                    }
-                }
-            }
-            // Every child not yet stopped, in start order (the next last):
-            // those of a restart under way and the others alike.
+            // Already stopping: it ends in this instead, and every child not
+            // yet stopped is queued, in start order (the next last): those
+            // of a restart under way and the others alike.
             Some(stopping) => {
                 stopping.then = then;
-                let waiting = &stopping.waiting;
-                stopping.queue = queue
-                    .into_iter()
-                    .filter(|&pid| waiting.iter().all(|&(w, _)| w != pid))
-                    .collect();
+                let waiting = stopping.waiting.map(|(pid, _)| pid);
+                stopping.queue = queue.into_iter().filter(|&p| Some(p) != waiting).collect();
             }
             None => {
                 self.stopping = Some(Stopping {
                     queue,
-                    waiting: Vec::new(),
-                    left: 0,
+                    waiting: None,
                     then,
                 })
             }
@@ -403,19 +386,12 @@ impl<P: Process> Supervisor<P> {
         self.go_on_stopping(cx)
     }
 
-    /// Stops the next child (every one at once for a dynamic supervisor),
-    /// or, when all are gone, does what comes after.
+    /// Stops the next child, or, when all are gone, does what comes after.
     fn go_on_stopping(&mut self, cx: &mut Context<'_, P>) -> After {
         let Some(stopping) = &mut self.stopping else {
             return After::Continue;
         };
-        if let Some(shutdown) = self.dynamic {
-            // Every child at once, the newest first.
-            for pid in std::mem::take(&mut stopping.queue).into_iter().rev() {
-                stop(cx, pid, shutdown);
-                stopping.left += 1;
-            }
-        } else if stopping.waiting.is_empty() {
+        if stopping.waiting.is_none() {
             while let Some(pid) = stopping.queue.pop() {
                 let Some(index) = self.children.iter().position(|c| c.pid == Some(pid)) else {
                     continue;
@@ -427,11 +403,11 @@ impl<P: Process> Supervisor<P> {
                     continue;
                 }
                 let timer = stop(cx, pid, self.children[index].spec.shutdown);
-                stopping.waiting.push((pid, timer));
+                stopping.waiting = Some((pid, timer));
                 break;
             }
         }
-        if !stopping.waiting.is_empty() || stopping.left > 0 {
+        if stopping.waiting.is_some() {
             return After::Continue;
         }
         let stopping = self.stopping.take().expect("checked above");
@@ -492,7 +468,11 @@ fn gone<P: Process>(children: &mut Vec<Child<P>>, index: usize) {
 
 /// Stops `pid` as `shutdown` says; the timer that kills it after a grace
 /// period, if there is one.
-fn stop<P: Process>(cx: &mut Context<'_, P>, pid: Pid, shutdown: Shutdown) -> Option<TimerRef> {
+pub(super) fn stop<P: Process>(
+    cx: &mut Context<'_, P>,
+    pid: Pid,
+    shutdown: Shutdown,
+) -> Option<TimerRef> {
     match shutdown {
         Shutdown::BrutalKill => {
             cx.exit(pid, ExitReason::Kill);
