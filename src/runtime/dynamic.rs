@@ -12,16 +12,29 @@ use super::exit::ExitReason;
 use super::pid::Pid;
 use super::process::Process;
 use super::supervisor::{stop, After, Shutdown};
+use super::timer::TimerRef;
 
 /// A dynamic supervisor's state.
 pub(super) struct Dynamic {
     name: &'static str,
     /// How its children are stopped.
     shutdown: Shutdown,
-    /// Told to stop: how many children it stopped are not yet gone
-    /// (counted, not listed: there may be a million), and the reason it
-    /// then exits with.
-    stopping: Option<(usize, ExitReason)>,
+    stopping: Option<Stopping>,
+}
+
+/// Told to stop: the children it stopped, until each is gone.
+struct Stopping {
+    /// The children it stopped, sorted to be found by binary search
+    /// (there may be a million), each with whether it is gone yet. An exit
+    /// from any other process (a child already dead when it was told, or
+    /// started since) is not waited for.
+    stopped: Vec<(Pid, bool)>,
+    /// How many of those are not gone yet.
+    left: usize,
+    /// The timers that kill them after the grace period.
+    kills: Vec<TimerRef>,
+    /// What it exits with.
+    reason: ExitReason,
 }
 
 impl fmt::Debug for Dynamic {
@@ -29,7 +42,7 @@ impl fmt::Debug for Dynamic {
         f.debug_struct("DynamicSupervisor")
             .field("name", &self.name)
             .field("shutdown", &self.shutdown)
-            .field("stopping", &self.stopping.is_some())
+            .field("stopping", &self.stopping.as_ref().map(|s| s.left))
             .finish()
     }
 }
@@ -44,37 +57,65 @@ impl Dynamic {
     }
 
     /// Told to stop: stops every child at once, the newest first, and exits
-    /// with `reason` once they are gone.
+    /// with `reason` once they are gone. Told again, it exits with the new
+    /// reason, once the same children are gone.
     pub(super) fn stop_all<P: Process>(
         &mut self,
         cx: &mut Context<'_, P>,
         reason: ExitReason,
     ) -> After {
+        if let Some(stopping) = &mut self.stopping {
+            stopping.reason = reason;
+            return After::Continue;
+        }
         let children = cx.children();
+        let mut kills = Vec::new();
         for &pid in children.iter().rev() {
-            stop(cx, pid, self.shutdown);
+            kills.extend(stop(cx, pid, self.shutdown));
         }
-        let left = match &self.stopping {
-            Some((left, _)) => left + children.len(),
-            None => children.len(),
-        };
-        if left == 0 {
-            return After::Exit(reason);
-        }
-        self.stopping = Some((left, reason));
-        After::Continue
+        let mut stopped: Vec<(Pid, bool)> = children.into_iter().map(|pid| (pid, false)).collect();
+        stopped.sort_unstable_by_key(|&(pid, _)| pid);
+        self.stopping = Some(Stopping {
+            left: stopped.len(),
+            stopped,
+            kills,
+            reason,
+        });
+        self.go_on_stopping(cx)
     }
 
-    /// Child `from` exited: it is gone.
+    /// Child `from` exited: it is gone. If it was one of those stopped,
+    /// there is one fewer to wait for.
     pub(super) fn child_exited<P: Process>(&mut self, cx: &mut Context<'_, P>, from: Pid) -> After {
-        let _ = (cx, from);
-        let Some((left, reason)) = &mut self.stopping else {
+        let Some(stopping) = &mut self.stopping else {
             return After::Continue;
         };
-        *left = left.saturating_sub(1);
-        if *left == 0 {
-            return After::Exit(reason.clone());
+        if let Ok(at) = stopping
+            .stopped
+            .binary_search_by_key(&from, |&(pid, _)| pid)
+        {
+            let gone = &mut stopping.stopped[at].1;
+            if !*gone {
+                *gone = true;
+                stopping.left -= 1;
+            }
         }
-        After::Continue
+        self.go_on_stopping(cx)
+    }
+
+    /// Exits once every child it stopped is gone.
+    fn go_on_stopping<P: Process>(&mut self, cx: &mut Context<'_, P>) -> After {
+        match self.stopping.take() {
+            Some(stopping) if stopping.left == 0 => {
+                for kill in stopping.kills {
+                    cx.cancel_timer(kill);
+                }
+                After::Exit(stopping.reason)
+            }
+            other => {
+                self.stopping = other;
+                After::Continue
+            }
+        }
     }
 }

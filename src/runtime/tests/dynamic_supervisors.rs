@@ -56,18 +56,78 @@ fn stopping_a_dynamic_supervisor_stops_its_children_newest_first() {
     let mut rt = runtime();
     let root = rt.start_supervisor(Supervisor::dynamic("dyn", Shutdown::BrutalKill));
     let mut watch = Watch::new(&mut rt);
-    start_kids(&mut rt, &mut watch, root, &["k0", "k1", "k2", "k3"], false);
+    // k2, the newest, takes the slot of a process that died before it, a
+    // slot older than those of k0 and k1 (the slab reuses the slot freed
+    // last first: the one of `after`, for the mailbox that starts k2).
+    let (before, after) = (rt.spawn(idle()), rt.spawn(idle()));
+    start_kids(&mut rt, &mut watch, root, &["k0", "k1"], false);
+    rt.exit(before, ExitReason::Kill);
+    rt.exit(after, ExitReason::Kill);
+    rt.run_until_idle();
+    let k2 = start_kids(&mut rt, &mut watch, root, &["k2"], false)[0];
+    assert_eq!(k2.index(), before.index());
     watch.pid(&mut rt, "dyn", root);
     rt.exit(root, ExitReason::Shutdown);
     rt.run_until_idle();
     assert_eq!(
         watch.downs(&mut rt),
-        [
-            "k3 killed",
-            "k2 killed",
-            "k1 killed",
-            "k0 killed",
-            "dyn shutdown"
-        ]
+        ["k2 killed", "k1 killed", "k0 killed", "dyn shutdown"]
     );
+}
+
+#[test]
+fn a_dynamic_supervisor_exits_only_once_every_child_it_stopped_is_gone() {
+    let mut rt = runtime();
+    let grace = Shutdown::Timeout(Duration::from_secs(2));
+    let root = rt.start_supervisor(Supervisor::dynamic("dyn", grace));
+    let mut watch = Watch::new(&mut rt);
+    let early = start_kids(&mut rt, &mut watch, root, &["early"], false)[0];
+    start_kids(&mut rt, &mut watch, root, &["stubborn"], true);
+    start_kids(&mut rt, &mut watch, root, &["plain"], false);
+    watch.pid(&mut rt, "dyn", root);
+    // early's exit reaches the supervisor after it was told to stop: it is
+    // not one of the children it waits for.
+    rt.cast(early, 666);
+    rt.exit(root, ExitReason::Shutdown);
+    rt.run_until_idle();
+    assert_eq!(
+        watch.downs(&mut rt),
+        ["early crash: early", "plain shutdown"]
+    );
+    assert!(rt.is_alive(root), "stubborn is not gone yet");
+    later(&mut rt, 2.5);
+    assert_eq!(watch.downs(&mut rt), ["stubborn killed", "dyn shutdown"]);
+    assert_eq!(rt.timer_count(), 0);
+}
+
+#[test]
+fn told_twice_to_stop_a_dynamic_supervisor_exits_once_its_children_are_gone() {
+    let mut rt = runtime();
+    let grace = Shutdown::Timeout(Duration::from_secs(2));
+    let root = rt.start_supervisor(Supervisor::dynamic("dyn", grace));
+    let mut watch = Watch::new(&mut rt);
+    start_kids(&mut rt, &mut watch, root, &["stubborn"], true);
+    watch.pid(&mut rt, "dyn", root);
+    rt.exit(root, ExitReason::Shutdown);
+    rt.run_until_idle();
+    later(&mut rt, 1.0);
+    rt.exit(root, ExitReason::Shutdown);
+    rt.run_until_idle();
+    assert!(watch.downs(&mut rt).is_empty());
+    later(&mut rt, 1.5);
+    assert_eq!(watch.downs(&mut rt), ["stubborn killed", "dyn shutdown"]);
+    assert_eq!(rt.timer_count(), 0);
+}
+
+#[test]
+fn the_kill_timers_of_children_that_stopped_within_their_grace_period_are_cancelled() {
+    let mut rt = runtime();
+    let grace = Shutdown::Timeout(Duration::from_secs(2));
+    let root = rt.start_supervisor(Supervisor::dynamic("dyn", grace));
+    let mut watch = Watch::new(&mut rt);
+    start_kids(&mut rt, &mut watch, root, &["k0", "k1"], false);
+    rt.exit(root, ExitReason::Shutdown);
+    rt.run_until_idle();
+    assert!(!rt.is_alive(root));
+    assert_eq!(rt.timer_count(), 0);
 }
