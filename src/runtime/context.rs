@@ -61,6 +61,19 @@ impl<'a, P: Process> Context<'a, P> {
         self.rt.spawn_under(parent, process)
     }
 
+    /// Stops `child`, a child of dynamic supervisor `supervisor`, as the
+    /// supervisor's shutdown says (`DynamicSupervisor.terminate_child`):
+    /// `Kill`, or `Shutdown` and then `Kill` if it has not exited after the
+    /// grace period. Like [`Context::spawn_under`] it runs here, on the
+    /// supervisor's behalf: the signals come from the supervisor, which
+    /// gets the child's exit as any other. It returns at once; a monitor
+    /// tells when the child is gone. `false` (OTP's `{error, not_found}`),
+    /// and nothing sent, if `child` is not a live child of a dynamic
+    /// supervisor `supervisor`.
+    pub fn terminate_child(&mut self, supervisor: Pid, child: Pid) -> bool {
+        self.rt.terminate_child(supervisor, child)
+    }
+
     /// Starts a worker or a supervisor as a child of supervisor `parent`
     /// (`Pid::NONE` for a supervisor at the root of a tree).
     pub fn start_under(&mut self, parent: Pid, start: Start<P>) -> Pid {

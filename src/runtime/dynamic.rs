@@ -1,10 +1,12 @@
 //! A dynamic supervisor, Elixir's `DynamicSupervisor`: it starts no
 //! children of its own; others start them under it at run time
 //! (`Context::spawn_under`), all of one kind and `temporary` (a child that
-//! exits, normally or not, is gone, and nothing restarts it). Told to
-//! stop, it stops every child at once, the newest first, as its shutdown
-//! says, and exits once they are gone.
+//! exits, normally or not, is gone, and nothing restarts it). Others stop
+//! one through it (`Context::terminate_child`), as its shutdown says. Told
+//! to stop, it stops every child at once, the newest first, as its
+//! shutdown says, and exits once they are gone.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use super::context::Context;
@@ -13,12 +15,16 @@ use super::pid::Pid;
 use super::process::Process;
 use super::supervisor::{stop, After, Shutdown};
 use super::timer::TimerRef;
+use super::{Runtime, State};
 
 /// A dynamic supervisor's state.
 pub(super) struct Dynamic {
     name: &'static str,
     /// How its children are stopped.
     shutdown: Shutdown,
+    /// Children stopped one by one (`terminate_child`) in their grace
+    /// period, with the timers that kill them.
+    terminating: HashMap<Pid, TimerRef>,
     stopping: Option<Stopping>,
 }
 
@@ -52,6 +58,7 @@ impl Dynamic {
         Dynamic {
             name,
             shutdown,
+            terminating: HashMap::new(),
             stopping: None,
         }
     }
@@ -84,9 +91,24 @@ impl Dynamic {
         self.go_on_stopping(cx)
     }
 
+    /// Stops `child` as the shutdown says (see `Context::terminate_child`).
+    fn terminate<P: Process>(&mut self, cx: &mut Context<'_, P>, child: Pid) {
+        if self.terminating.contains_key(&child) {
+            return;
+        }
+        if let Some(kill) = stop(cx, child, self.shutdown) {
+            self.terminating.insert(child, kill);
+        }
+    }
+
     /// Child `from` exited: it is gone. If it was one of those stopped,
     /// there is one fewer to wait for.
     pub(super) fn child_exited<P: Process>(&mut self, cx: &mut Context<'_, P>, from: Pid) -> After {
+        if !self.terminating.is_empty() {
+            if let Some(kill) = self.terminating.remove(&from) {
+                cx.cancel_timer(kill);
+            }
+        }
         let Some(stopping) = &mut self.stopping else {
             return After::Continue;
         };
@@ -107,7 +129,8 @@ impl Dynamic {
     fn go_on_stopping<P: Process>(&mut self, cx: &mut Context<'_, P>) -> After {
         match self.stopping.take() {
             Some(stopping) if stopping.left == 0 => {
-                for kill in stopping.kills {
+                let terminating = self.terminating.drain().map(|(_, kill)| kill);
+                for kill in stopping.kills.into_iter().chain(terminating) {
                     cx.cancel_timer(kill);
                 }
                 After::Exit(stopping.reason)
@@ -117,5 +140,36 @@ impl Dynamic {
                 After::Continue
             }
         }
+    }
+}
+
+impl<P: Process> Runtime<P> {
+    /// Stops `child`, a live child of dynamic supervisor `supervisor`, on
+    /// the supervisor's behalf; `false` if it is not one. See
+    /// [`Context::terminate_child`].
+    pub(crate) fn terminate_child(&mut self, supervisor: Pid, child: Pid) -> bool {
+        let is_child = supervisor != Pid::NONE
+            && self
+                .slot(child)
+                .is_some_and(|slot| slot.parent == supervisor);
+        let Some(slot) = self.slot_mut(supervisor) else {
+            return false;
+        };
+        let State::Supervisor(s) = &slot.state else {
+            return false;
+        };
+        if !is_child || !s.is_dynamic() {
+            return false;
+        }
+        let State::Supervisor(mut s) = std::mem::replace(&mut slot.state, State::Running) else {
+            unreachable!("checked above");
+        };
+        if let Some(dynamic) = s.as_dynamic() {
+            dynamic.terminate(&mut Context::new(self, supervisor), child);
+        }
+        if let Some(slot) = self.slot_mut(supervisor) {
+            slot.state = State::Supervisor(s);
+        }
+        true
     }
 }

@@ -235,6 +235,19 @@ impl<P: Process> Supervisor<P> {
         Supervisor(Kind::Dynamic(Dynamic::new(name, shutdown)))
     }
 
+    /// Whether it is a dynamic supervisor.
+    pub(super) fn is_dynamic(&self) -> bool {
+        matches!(self.0, Kind::Dynamic(_))
+    }
+
+    /// Its state as a dynamic supervisor, if it is one.
+    pub(super) fn as_dynamic(&mut self) -> Option<&mut Dynamic> {
+        match &mut self.0 {
+            Kind::Dynamic(d) => Some(d),
+            Kind::Static(_) => None,
+        }
+    }
+
     /// Starts every child, in order (the supervisor's init).
     pub(crate) fn init(&mut self, cx: &mut Context<'_, P>) {
         if let Kind::Static(s) = &mut self.0 {

@@ -131,3 +131,71 @@ fn the_kill_timers_of_children_that_stopped_within_their_grace_period_are_cancel
     assert!(!rt.is_alive(root));
     assert_eq!(rt.timer_count(), 0);
 }
+
+/// Asks dynamic supervisor `supervisor` to stop `child`, from a mailbox.
+fn terminate_child(rt: &mut Runtime<Toy>, supervisor: Pid, child: Pid) -> bool {
+    let caller = rt.spawn_mailbox();
+    let stopped = rt
+        .as_mailbox(caller, |cx| cx.terminate_child(supervisor, child))
+        .unwrap();
+    rt.run_until_idle();
+    stopped
+}
+
+#[test]
+fn terminate_child_with_brutal_kill_kills_that_child_alone() {
+    let mut rt = runtime();
+    let root = rt.start_supervisor(Supervisor::dynamic("dyn", Shutdown::BrutalKill));
+    let mut watch = Watch::new(&mut rt);
+    // Trapping exits does not save it from a kill.
+    let kids = start_kids(&mut rt, &mut watch, root, &["k0", "k1", "k2"], true);
+    assert!(terminate_child(&mut rt, root, kids[1]));
+    assert_eq!(watch.downs(&mut rt), ["k1 killed"]);
+    assert!(rt.is_alive(root) && rt.is_alive(kids[0]) && rt.is_alive(kids[2]));
+}
+
+#[test]
+fn terminate_child_gives_a_child_the_grace_period_of_the_supervisors_shutdown() {
+    let mut rt = runtime();
+    let grace = Shutdown::Timeout(Duration::from_secs(2));
+    let root = rt.start_supervisor(Supervisor::dynamic("dyn", grace));
+    let mut watch = Watch::new(&mut rt);
+    let plain = start_kids(&mut rt, &mut watch, root, &["plain"], false)[0];
+    let stubborn = start_kids(&mut rt, &mut watch, root, &["stubborn"], true)[0];
+    // A child that stops on Shutdown is gone at once, and its kill timer
+    // with it.
+    assert!(terminate_child(&mut rt, root, plain));
+    assert_eq!(watch.downs(&mut rt), ["plain shutdown"]);
+    assert_eq!(rt.timer_count(), 0);
+    // One that traps it is killed once the grace period is over.
+    assert!(terminate_child(&mut rt, root, stubborn));
+    later(&mut rt, 1.9);
+    assert!(watch.downs(&mut rt).is_empty());
+    later(&mut rt, 0.2);
+    assert_eq!(watch.downs(&mut rt), ["stubborn killed"]);
+    assert!(rt.is_alive(root));
+}
+
+#[test]
+fn terminate_child_refuses_what_is_not_a_live_child_of_that_dynamic_supervisor() {
+    let mut rt = runtime();
+    let root = rt.start_supervisor(Supervisor::dynamic("dyn", Shutdown::BrutalKill));
+    let other = rt.start_supervisor(Supervisor::dynamic("other", Shutdown::BrutalKill));
+    let fixed = rt.start_supervisor(supervisor(Strategy::OneForOne, permanent(&["x"])));
+    let x = rt.whereis("x").unwrap();
+    let mut watch = Watch::new(&mut rt);
+    let kid = start_kids(&mut rt, &mut watch, root, &["kid"], false)[0];
+    let stranger = start_kids(&mut rt, &mut watch, other, &["stranger"], false)[0];
+    let loner = rt.spawn(idle());
+    assert!(!terminate_child(&mut rt, root, stranger), "another's child");
+    assert!(!terminate_child(&mut rt, root, loner), "nobody's child");
+    assert!(
+        !terminate_child(&mut rt, fixed, x),
+        "not a dynamic supervisor"
+    );
+    assert!(!terminate_child(&mut rt, kid, root), "not a supervisor");
+    assert!(watch.downs(&mut rt).is_empty());
+    assert!(rt.is_alive(x) && rt.is_alive(stranger) && rt.is_alive(loner));
+    assert!(terminate_child(&mut rt, root, kid));
+    assert!(!terminate_child(&mut rt, root, kid), "already gone");
+}
