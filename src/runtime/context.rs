@@ -8,7 +8,7 @@ use super::exit::ExitReason;
 use super::monitor::Kind;
 use super::pid::{Caller, Pid, Ref};
 use super::process::Process;
-use super::supervisor::Start;
+use super::spec::Start;
 use super::timer::TimerRef;
 use super::Runtime;
 

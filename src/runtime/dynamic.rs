@@ -13,7 +13,8 @@ use super::context::Context;
 use super::exit::ExitReason;
 use super::pid::Pid;
 use super::process::Process;
-use super::supervisor::{stop, After, Shutdown};
+use super::spec::Shutdown;
+use super::supervisor::{stop, After};
 use super::timer::TimerRef;
 use super::{Runtime, State};
 

@@ -29,7 +29,8 @@
 //! - `timer.rs`: [`TimerRef`] and the timer table.
 //! - `inspect.rs`: what the driver and tests can see of the runtime.
 //! - `tree.rs`: children started under a supervisor, registered names;
-//!   `supervisor.rs` and `dynamic.rs`: OTP's supervisors.
+//!   `supervisor.rs` and `dynamic.rs`: OTP's supervisors; `spec.rs`: the
+//!   child specs they start.
 //! - this file: [`Runtime`], the process table, delivery and exits.
 
 mod context;
@@ -41,6 +42,7 @@ mod link;
 mod monitor;
 mod pid;
 mod process;
+mod spec;
 mod supervisor;
 mod timer;
 mod tree;
@@ -58,9 +60,8 @@ pub use context::Context;
 pub use exit::{CallError, ExitReason};
 pub use pid::{Caller, Pid, Ref};
 pub use process::{Flow, Info, Mail, Process};
-pub use supervisor::{
-    ChildSpec, Intensity, Restart, Shutdown, Start, StartFn, Strategy, Supervisor,
-};
+pub use spec::{ChildSpec, Intensity, Restart, Shutdown, Start, StartFn, Strategy};
+pub use supervisor::Supervisor;
 pub use timer::TimerRef;
 
 use envelope::{Body, Envelope};

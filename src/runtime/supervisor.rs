@@ -22,96 +22,21 @@
 //! children, in reverse order, and then itself.
 //!
 //! A dynamic supervisor (`DynamicSupervisor`), whose children others start
-//! under it at run time, is in `dynamic.rs`; this file holds the child
-//! specs, and `Supervisor`, which is one or the other.
+//! under it at run time, is in `dynamic.rs`, and the words of a child spec
+//! are in `spec.rs`; this file holds `Supervisor`, which is one or the
+//! other, and the supervisor of children from specs.
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use super::context::Context;
 use super::dynamic::Dynamic;
 use super::exit::ExitReason;
 use super::pid::Pid;
 use super::process::Process;
+use super::spec::{ChildSpec, Intensity, Restart, Shutdown, Strategy};
 use super::timer::TimerRef;
-
-/// Which children go when one exits and is restarted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Strategy {
-    /// That child alone.
-    OneForOne,
-    /// Every child: the others are stopped, then all start again.
-    OneForAll,
-    /// That child and those started after it.
-    RestForOne,
-}
-
-/// When a child that exited is started again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Restart {
-    /// Always.
-    Permanent,
-    /// Only after an abnormal exit (not `Normal` or `Shutdown`).
-    Transient,
-    /// Never, not even when a sibling's restart stopped it: its spec goes
-    /// once it is gone.
-    Temporary,
-}
-
-/// How a child is stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shutdown {
-    /// `Kill`, at once.
-    BrutalKill,
-    /// `Shutdown`, then `Kill` if it has not exited after this long.
-    Timeout(Duration),
-}
-
-/// How many restarts a supervisor allows in how long before it gives up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Intensity {
-    /// Restarts allowed...
-    pub max_restarts: usize,
-    /// ...within this long.
-    pub period: Duration,
-}
-
-impl Default for Intensity {
-    /// OTP's default: 3 restarts in 5 seconds.
-    fn default() -> Intensity {
-        Intensity {
-            max_restarts: 3,
-            period: Duration::from_secs(5),
-        }
-    }
-}
-
-/// What a child specification starts.
-pub enum Start<P: Process> {
-    /// A worker: a process of the host's type.
-    Worker(P),
-    /// A supervisor of its own.
-    Supervisor(Box<Supervisor<P>>),
-}
-
-/// How to start a child, for the first time and after an exit. The start
-/// function gets the supervisor's context, to find (by registered name)
-/// the processes the child works with.
-pub type StartFn<P> = Box<dyn Fn(&mut Context<'_, P>) -> Start<P>>;
-
-/// A child specification.
-pub struct ChildSpec<P: Process> {
-    /// The child's name: in logs, and registered for the child's pid (its
-    /// pid changes with each restart; the name does not).
-    pub id: &'static str,
-    /// How to start it.
-    pub start: StartFn<P>,
-    /// When it comes back.
-    pub restart: Restart,
-    /// How it is stopped.
-    pub shutdown: Shutdown,
-}
 
 /// A supervisor's state: a supervisor of children from specs, or a
 /// dynamic one (`dynamic.rs`).
@@ -167,25 +92,6 @@ pub(crate) enum After {
     Continue,
     /// Exit with this reason: every child is gone.
     Exit(ExitReason),
-}
-
-impl<P: Process> fmt::Debug for Start<P> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Start::Worker(_) => f.write_str("Worker"),
-            Start::Supervisor(s) => s.as_ref().fmt(f),
-        }
-    }
-}
-
-impl<P: Process> fmt::Debug for ChildSpec<P> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ChildSpec")
-            .field("id", &self.id)
-            .field("restart", &self.restart)
-            .field("shutdown", &self.shutdown)
-            .finish()
-    }
 }
 
 impl<P: Process> fmt::Debug for Supervisor<P> {
