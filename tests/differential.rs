@@ -124,3 +124,104 @@ fn random_commands_get_the_same_bytes_from_redis_and_todo_server() {
         );
     }
 }
+
+/// The names a `KEYS` reply lists, sorted (the servers' orders differ).
+fn names(reply: &[u8]) -> Vec<Vec<u8>> {
+    let mut names = Vec::new();
+    let mut at = reply.iter().position(|&b| b == b'\n').unwrap() + 1;
+    while at < reply.len() {
+        let end = at + reply[at..].iter().position(|&b| b == b'\n').unwrap();
+        let len: usize = std::str::from_utf8(&reply[at + 1..end - 1])
+            .unwrap()
+            .parse()
+            .unwrap();
+        names.push(reply[end + 1..end + 1 + len].to_vec());
+        at = end + 1 + len + 2;
+    }
+    names.sort();
+    names
+}
+
+#[test]
+fn keys_patterns_with_sets_escapes_and_stars_match_the_same_names_as_redis() {
+    if !have("redis-server", "apt-get install redis-server") {
+        return;
+    }
+    let (_redis, port) = redis_server();
+    let server = Server::start(&[]);
+    let mut redis = Client::connect(SocketAddr::from(([127, 0, 0, 1], port)));
+    let mut todo = server.connect();
+    let names_there: [&[u8]; 22] = [
+        b"",
+        b"a",
+        b"b",
+        b"c",
+        b"]",
+        b"^",
+        b"-",
+        b"[",
+        b"\\",
+        b"x[y",
+        b"a]",
+        b"hello",
+        b"h]llo",
+        b"[abc",
+        b"\x80",
+        b"\xff",
+        b"\x00",
+        b"_",
+        b"hallo",
+        b"a*b",
+        b"a?c",
+        b"aaaaaaaaab",
+    ];
+    for name in names_there {
+        let args = vec![b"RPUSH".to_vec(), name.to_vec(), b"x".to_vec()];
+        assert_eq!(ask(&mut redis, &args), ask(&mut todo, &args));
+    }
+    let fixed = [
+        "[",
+        "[]]",
+        "[]a]",
+        "[abc",
+        "[^abc",
+        "[a-]",
+        "x[y",
+        "a[\\]",
+        "h[^a-]llo",
+        "[z-a]",
+        "[^]a]",
+        "**",
+        "",
+        "h\\",
+        "\\",
+        "*a*a*a*b",
+        "a\\*b",
+        "[\\]]",
+        "?",
+        "*[",
+    ];
+    let alphabet: [&[u8]; 13] = [
+        b"[", b"]", b"^", b"-", b"\\", b"*", b"?", b"a", b"b", b"h", b"l", b"x", b"\xff",
+    ];
+    let mut rng = Rng::from_env("differential keys", crate::crash::time_seed());
+    let random = (0..600).map(|_| {
+        (0..1 + rng.below(7))
+            .flat_map(|_| rng.pick(&alphabet).to_vec())
+            .collect::<Vec<u8>>()
+    });
+    let patterns: Vec<Vec<u8>> = fixed
+        .iter()
+        .map(|p| p.as_bytes().to_vec())
+        .chain(random)
+        .collect();
+    for pattern in patterns {
+        let args = vec![b"KEYS".to_vec(), pattern.clone()];
+        assert_eq!(
+            names(&ask(&mut todo, &args)),
+            names(&ask(&mut redis, &args)),
+            "KEYS {:?}",
+            String::from_utf8_lossy(&pattern)
+        );
+    }
+}

@@ -19,6 +19,8 @@ pub(super) fn scan<'a>(args: Args<'a>, lower: &str) -> Result<Command<'a>, Refus
         let option = args.get(i).to_ascii_lowercase();
         let value = (i + 1 < args.len()).then(|| args.get(i + 1));
         match (option.as_slice(), value) {
+            // `*` matches every name, the empty one too, as in Redis.
+            (b"match", Some(b"*")) => pattern = None,
             (b"match", Some(p)) => pattern = Some(p),
             (b"count", Some(c)) => {
                 let c = integer(c)?;
