@@ -318,3 +318,15 @@ fn lrange_on_a_big_list_selects_the_same_items_however_it_is_served() {
         assert_eq!(reply, expected, "LRANGE big {start} {stop}");
     }
 }
+
+#[test]
+fn info_keyspace_with_no_lists_has_no_db0_line() {
+    let server = Server::start(&[]);
+    let mut c = server.connect();
+    assert_eq!(c.cmd(&["INFO", "keyspace"]), "$12\r\n# Keyspace\r\n\r\n");
+    c.cmd(&["RPUSH", "k", "x"]);
+    assert_eq!(
+        c.cmd(&["INFO", "keyspace"]),
+        "$44\r\n# Keyspace\r\ndb0:keys=1,expires=0,avg_ttl=0\r\n\r\n"
+    );
+}

@@ -134,10 +134,13 @@ pub(super) fn info(
             ("restarts", row("restarts")),
         ],
     );
-    section(
-        "Keyspace",
-        &[("db0", format!("keys={},expires=0,avg_ttl=0", row("lists")))],
-    );
+    // Redis shows no `db0` line for an empty database.
+    let lists = row("lists");
+    let keyspace = match lists.as_str() {
+        "0" => Vec::new(),
+        _ => vec![("db0", format!("keys={lists},expires=0,avg_ttl=0"))],
+    };
+    section("Keyspace", &keyspace);
     text
 }
 
