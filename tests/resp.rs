@@ -55,8 +55,17 @@ fn a_request_over_the_limit_is_skipped_exactly_and_the_connection_goes_on() {
         b"-ERR request too large (over --max-line)\r\n"
     );
     assert_eq!(c.resp_reply(), b":0\r\n");
+    // Only a request's bytes count: one of exactly --max-line bytes, many
+    // of its arguments empty, is served.
+    let mut exact = b"*14\r\n$5\r\nRPUSH\r\n$1\r\nk\r\n$5\r\nyyyyy\r\n".to_vec();
+    exact.extend(b"$0\r\n\r\n".repeat(11));
+    assert_eq!(exact.len(), 100);
+    c.send(&exact);
+    assert_eq!(c.resp_reply(), b":12\r\n");
     // More arguments than a request may have (2^20), declared up front:
-    // the error comes at once, and every one of them is skipped.
+    // the error comes at once, and every one of them is skipped. (The
+    // parser knows it is the count, `Over::Args`, but session/resp.rs
+    // still answers every TooBig with the --max-line text.)
     let args = (1 << 20) + 1;
     c.send(format!("*{args}\r\n").as_bytes());
     assert_eq!(
@@ -69,22 +78,38 @@ fn a_request_over_the_limit_is_skipped_exactly_and_the_connection_goes_on() {
 
 #[test]
 fn broken_framing_is_answered_then_the_connection_closes() {
+    let server = Server::start(&[]);
+    let multibulk = "-ERR Protocol error: invalid multibulk length\r\n";
+    let bulk = "-ERR Protocol error: invalid bulk length\r\n";
     for (bytes, error) in [
+        (&b"*x\r\n"[..], multibulk),
+        // Lengths are read as Redis's string2ll reads them: no leading
+        // zero, no `+`, no `-0`.
+        (b"*01\r\n$4\r\nPING\r\n", multibulk),
+        (b"*-0\r\n", multibulk),
+        (b"*+1\r\n", multibulk),
+        (b"*1\r\n$x\r\n", bulk),
+        (b"*1\r\n$04\r\nPING\r\n", bulk),
+        (b"*1\r\n$-0\r\n", bulk),
+        (b"*1\r\n$-1\r\n", bulk),
+        // The byte where a `$` should be, as it is; a line end as a space.
         (
-            &b"*x\r\n"[..],
-            "-ERR Protocol error: invalid multibulk length\r\n",
+            b"*1\r\nPING\r\n",
+            "-ERR Protocol error: expected '$', got 'P'\r\n",
         ),
         (
-            b"*1\r\n$x\r\n",
-            "-ERR Protocol error: invalid bulk length\r\n",
+            b"*1\r\n\r\n",
+            "-ERR Protocol error: expected '$', got ' '\r\n",
         ),
-        (b"*1\r\nPING\r\n", "-ERR Protocol error: expected '$'\r\n"),
+        (
+            b"*1\r\n\x01\r\n",
+            "-ERR Protocol error: expected '$', got '\x01'\r\n",
+        ),
         (
             b"*1\r\n$4\r\nPINGXX",
             "-ERR Protocol error: expected CRLF after a bulk string\r\n",
         ),
     ] {
-        let server = Server::start(&[]);
         let mut c = server.connect();
         c.send(bytes);
         c.send(b"PING\n");
@@ -98,7 +123,8 @@ fn broken_framing_is_answered_then_the_connection_closes() {
 fn empty_requests_get_no_reply() {
     let server = Server::start(&[]);
     let mut c = server.connect();
-    c.send(b"*0\r\n*-1\r\n");
+    // A count of zero or less, as Redis reads it.
+    c.send(b"*0\r\n*-1\r\n*-5\r\n");
     assert_eq!(c.cmd(&["PING"]), "+PONG\r\n");
 }
 

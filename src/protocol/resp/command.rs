@@ -3,49 +3,61 @@
 //! themselves. Arguments stay where they are in the read buffer; errors
 //! are Redis's texts.
 
-use std::ops::Range;
-
+use super::frame::Place;
 use super::subcommands;
 
 /// A request's arguments, in the buffer they were read into.
 #[derive(Debug, Clone, Copy)]
 pub struct Args<'a> {
     buf: &'a [u8],
-    ranges: &'a [Range<usize>],
+    places: &'a [Place],
+    /// Arguments of the request before these (`from`).
+    skip: usize,
 }
 
 impl<'a> Args<'a> {
-    /// The arguments at `ranges` of `buf`.
-    pub fn new(buf: &'a [u8], ranges: &'a [Range<usize>]) -> Args<'a> {
-        Args { buf, ranges }
+    /// The arguments at `places` of `buf`, the request they were read from.
+    pub fn new(buf: &'a [u8], places: &'a [Place]) -> Args<'a> {
+        Args {
+            buf,
+            places,
+            skip: 0,
+        }
     }
 
     /// How many.
     pub fn len(&self) -> usize {
-        self.ranges.len()
+        self.places.len() - self.skip
     }
 
     /// None at all.
     pub fn is_empty(&self) -> bool {
-        self.ranges.is_empty()
+        self.len() == 0
     }
 
     /// Argument `i`.
     pub fn get(&self, i: usize) -> &'a [u8] {
-        &self.buf[self.ranges[i].clone()]
+        &self.buf[self.places[self.skip + i].range()]
     }
 
     /// The arguments from `i` on.
     pub fn from(&self, i: usize) -> Args<'a> {
         Args {
-            buf: self.buf,
-            ranges: &self.ranges[i.min(self.ranges.len())..],
+            skip: (self.skip + i).min(self.places.len()),
+            ..*self
         }
+    }
+
+    /// The whole request these arguments are the end of, its name first.
+    pub fn whole(&self) -> Args<'a> {
+        Args { skip: 0, ..*self }
     }
 
     /// Each argument.
     pub fn iter(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
-        self.ranges.iter().map(|r| &self.buf[r.clone()])
+        self.places[self.skip..]
+            .iter()
+            .map(|place| &self.buf[place.range()])
     }
 }
 
@@ -393,12 +405,12 @@ mod tests {
 
     fn run(words: &[&str]) -> Result<String, Refusal> {
         let mut buf = Vec::new();
-        let mut ranges = Vec::new();
+        let mut places = Vec::new();
         for w in words {
-            ranges.push(buf.len()..buf.len() + w.len());
+            places.push(Place::new(buf.len()..buf.len() + w.len()));
             buf.extend_from_slice(w.as_bytes());
         }
-        parse(Args::new(&buf, &ranges)).map(|c| format!("{c:?}"))
+        parse(Args::new(&buf, &places)).map(|c| format!("{c:?}"))
     }
 
     #[test]

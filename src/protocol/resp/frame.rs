@@ -4,26 +4,29 @@
 //! Parsing resumes where it stopped when more bytes come (a big request
 //! arrives in many reads), so each byte of a header is looked at once. A
 //! request within the limits comes out as its arguments' places in the
-//! buffer. One whose lengths are well formed but over the limits (more
-//! bytes than `max`, more arguments than `MAX_ARGS`) is skipped exactly,
-//! by a `Skip` that eats its declared bytes as they come, so the stream
-//! stays in step and the connection goes on. Broken framing (a length
-//! that is not a number, a missing CRLF, a bulk that does not start with
-//! `$`) cannot be read in step any more: the connection answers it and
-//! closes.
+//! request (8 bytes a place, against the 6 an argument takes at least, so
+//! the list stays within a third more than the request). One whose lengths
+//! are well formed but over the limits (more bytes than `max`, more
+//! arguments than `MAX_ARGS`) is skipped exactly, by a `Skip` that eats its
+//! declared bytes as they come, so the stream stays in step and the
+//! connection goes on. Broken framing (a length that is not a number as
+//! Redis's `string2ll` reads one, a missing CRLF, a bulk that does not
+//! start with `$`) cannot be read in step any more: the connection answers
+//! it, in Redis's words, and closes.
 
 use std::ops::Range;
 
 /// The most arguments one request may have.
 pub const MAX_ARGS: usize = 1 << 20;
 
-/// What one argument costs against the limit besides its bytes: its place
-/// in the parser's list (so that many tiny arguments cannot make that list
-/// outgrow the request's limit).
-const ARG_COST: usize = std::mem::size_of::<Range<usize>>();
+/// The fewest bytes an argument takes on the wire (`$0\r\n\r\n`): a
+/// request of `max` bytes has at most `max / MIN_ARG` of them, which
+/// bounds the argument list by the request's size.
+const MIN_ARG: usize = 6;
 
-/// Digits and sign a length may have before its CRLF.
-const MAX_LENGTH_DIGITS: usize = 20;
+/// The longest a length may be before its CRLF, sign included, as Redis
+/// reads one (a longer one is not a number).
+const MAX_LENGTH_CHARS: usize = 20;
 
 /// What the front of a buffer holds.
 #[derive(Debug, PartialEq, Eq)]
@@ -34,7 +37,7 @@ pub enum Parsed {
         /// Bytes of the request.
         consumed: usize,
     },
-    /// An empty request (`*0` or `*-1`): no reply, as Redis does.
+    /// An empty request (a count of zero or less): no reply, as Redis does.
     Empty {
         /// Bytes of it.
         consumed: usize,
@@ -42,7 +45,7 @@ pub enum Parsed {
     /// Not complete yet: more bytes are needed.
     Partial,
     /// Well framed so far but over the limits: drop the first `consumed`
-    /// bytes, then the rest with `skip`.
+    /// bytes, then the rest with `skip`. `Parser::over` says which limit.
     TooBig {
         /// Bytes of it in the buffer that may be dropped now.
         consumed: usize,
@@ -51,6 +54,51 @@ pub enum Parsed {
     },
     /// The framing is broken: what Redis says about it.
     Broken(&'static str),
+}
+
+/// Which limit a request is over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Over {
+    /// More bytes than the request limit (`--max-line`).
+    #[default]
+    Bytes,
+    /// More arguments than `MAX_ARGS`.
+    Args,
+}
+
+impl Over {
+    /// The error that answers the request (code included).
+    pub fn text(self) -> &'static str {
+        match self {
+            Over::Bytes => "ERR request too large (over --max-line)",
+            Over::Args => "ERR too many arguments (over 1048576)",
+        }
+    }
+}
+
+/// Where one argument is in its request: offsets from the request's first
+/// byte. Eight bytes, so that the list of a request's places is never much
+/// bigger than the request (an argument takes six bytes at least).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    start: u32,
+    end: u32,
+}
+
+impl Place {
+    /// The argument at `range` of its request (which fits in `u32`).
+    pub fn new(range: Range<usize>) -> Place {
+        let offset = |at: usize| u32::try_from(at).unwrap_or(u32::MAX);
+        Place {
+            start: offset(range.start),
+            end: offset(range.end),
+        }
+    }
+
+    /// Its bytes' place in the request.
+    pub fn range(self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
 }
 
 /// A request being parsed, kept between reads.
@@ -62,7 +110,9 @@ pub struct Parser {
     at: usize,
     /// Bytes the request declares so far.
     declared: usize,
-    args: Vec<Range<usize>>,
+    args: Vec<Place>,
+    /// Which limit the last request refused as too big was over.
+    over: Over,
 }
 
 impl Parser {
@@ -70,6 +120,8 @@ impl Parser {
     /// which may have at most `max` bytes in all. After `Request`,
     /// `args` gives the arguments; call `reset` before the next request.
     pub fn parse(&mut self, buf: &[u8], max: usize) -> Parsed {
+        // Places are u32 offsets.
+        let max = max.min(u32::MAX as usize);
         let count = match self.count {
             Some(count) => count,
             None => {
@@ -90,6 +142,7 @@ impl Parser {
                 let n = n as usize;
                 if n > MAX_ARGS {
                     self.reset();
+                    self.over = Over::Args;
                     return Parsed::TooBig {
                         consumed: next,
                         skip: Skip::args(n),
@@ -118,14 +171,15 @@ impl Parser {
             }
             let len = len as usize;
             // Counted once the argument is whole (a resumed parse reads its
-            // header again); each also costs its place in `args`.
-            let declared = self.declared + (data - self.at) + len + 2 + ARG_COST;
+            // header again): the request's bytes, nothing else.
+            let declared = self.declared + (data - self.at) + len + 2;
             if declared > max {
                 // Over the limit: drop what has been read, and skip the
                 // rest as it comes.
                 let left = count - self.args.len() - 1;
                 let consumed = data;
                 self.reset();
+                self.over = Over::Bytes;
                 return Parsed::TooBig {
                     consumed,
                     skip: Skip {
@@ -141,16 +195,34 @@ impl Parser {
             if &buf[end..end + 2] != b"\r\n" {
                 return Parsed::Broken("Protocol error: expected CRLF after a bulk string");
             }
-            self.args.push(data..end);
+            self.push(Place::new(data..end), count, max);
             self.at = end + 2;
             self.declared = declared;
         }
         Parsed::Request { consumed: self.at }
     }
 
-    /// The arguments of the request `parse` found, as places in its buffer.
-    pub fn args(&self) -> &[Range<usize>] {
+    /// Keeps an argument's place, growing the list no further than the
+    /// request can fill: its count, and one argument per `MIN_ARG` bytes
+    /// of the limit.
+    fn push(&mut self, place: Place, count: usize, max: usize) {
+        if self.args.len() == self.args.capacity() {
+            let bound = count.min(max / MIN_ARG + 1);
+            let want = (self.args.capacity() * 2).max(8).min(bound);
+            self.args
+                .reserve_exact(want.saturating_sub(self.args.len()).max(1));
+        }
+        self.args.push(place);
+    }
+
+    /// The arguments of the request `parse` found, as places in it.
+    pub fn args(&self) -> &[Place] {
         &self.args
+    }
+
+    /// Which limit the last request refused as `TooBig` was over.
+    pub fn over(&self) -> Over {
+        self.over
     }
 
     /// Forgets the request: the next `parse` starts a new one.
@@ -161,9 +233,10 @@ impl Parser {
         self.args.clear();
     }
 
-    /// Bytes the parser holds (its argument list), for the budget.
+    /// Bytes the parser holds (its argument list), for the budget: at most
+    /// 8 bytes per 6 bytes of the request limit.
     pub fn held(&self) -> usize {
-        self.args.capacity() * std::mem::size_of::<Range<usize>>()
+        self.args.capacity() * std::mem::size_of::<Place>()
     }
 
     /// Gives back the argument list's memory if it grew big.
@@ -226,7 +299,7 @@ impl Skip {
                 return Skipped::Broken(expected_dollar(first));
             }
             match length(buf, at + 1) {
-                Ok(Some((len, data))) if len >= 0 => {
+                Ok(Some((len, data))) if (0..=i64::from(u32::MAX)).contains(&len) => {
                     self.args -= 1;
                     self.bulk = Some(len as usize + 2);
                     at = data;
@@ -240,171 +313,95 @@ impl Skip {
     }
 }
 
+/// A decimal integer as Redis reads one (its `string2ll`): an optional
+/// `-`, then `0` alone or digits not starting with `0`, within `i64`;
+/// no `+`, no `-0`, no spaces, at most 20 bytes.
+pub fn integer(bytes: &[u8]) -> Option<i64> {
+    if bytes.is_empty() || bytes.len() > MAX_LENGTH_CHARS {
+        return None;
+    }
+    if bytes == b"0" {
+        return Some(0);
+    }
+    let (negative, digits) = match bytes.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, bytes),
+    };
+    if !matches!(digits.first(), Some(b'1'..=b'9')) {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for &b in digits {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+    }
+    if negative {
+        // i64::MIN's magnitude is one more than i64::MAX.
+        0i64.checked_sub_unsigned(n)
+    } else {
+        i64::try_from(n).ok()
+    }
+}
+
 /// The number at `buf[from..]` up to its CRLF, and where the bytes after
-/// the CRLF start; `Ok(None)` if the CRLF has not come yet; `Err` if it is
-/// not a number followed by CRLF.
+/// the CRLF start; `Ok(None)` if the CRLF has not come yet (and what came
+/// may still be a number); `Err` if it is not a number followed by CRLF.
 fn length(buf: &[u8], from: usize) -> Result<Option<(i64, usize)>, ()> {
     let rest = buf.get(from..).unwrap_or_default();
-    let (negative, digits) = match rest.first() {
-        Some(b'-') => (true, &rest[1..]),
-        _ => (false, rest),
-    };
-    let mut n: i64 = 0;
-    for (i, &b) in digits.iter().enumerate() {
-        match b {
-            b'0'..=b'9' if i < MAX_LENGTH_DIGITS - 1 => {
-                n = n
-                    .checked_mul(10)
-                    .and_then(|n| n.checked_add(i64::from(b - b'0')))
-                    .ok_or(())?;
+    let seen = &rest[..rest.len().min(MAX_LENGTH_CHARS + 1)];
+    match seen.iter().position(|&b| b == b'\r') {
+        Some(cr) => {
+            let n = integer(&seen[..cr]).ok_or(())?;
+            match rest.get(cr + 1) {
+                None => Ok(None),
+                Some(b'\n') => Ok(Some((n, from + cr + 2))),
+                Some(_) => Err(()),
             }
-            b'\r' if i > 0 => {
-                let end = from + usize::from(negative) + i;
-                return match buf.get(end + 1) {
-                    None => Ok(None),
-                    Some(b'\n') => Ok(Some((if negative { -n } else { n }, end + 2))),
-                    Some(_) => Err(()),
-                };
-            }
-            _ => return Err(()),
         }
+        None if seen.len() > MAX_LENGTH_CHARS => Err(()),
+        None if seen.is_empty() || seen == b"-" || integer(seen).is_some() => Ok(None),
+        None => Err(()),
     }
-    Ok(None)
+}
+
+/// Bytes of `Protocol error: expected '$', got 'X'`.
+const EXPECTED_LEN: usize = EXPECTED_PREFIX.len() + 2;
+const EXPECTED_PREFIX: &[u8] = b"Protocol error: expected '$', got '";
+
+/// Redis's text for each ASCII byte where a `$` should be: the byte as it
+/// is, CR and LF as spaces (Redis keeps line ends out of errors).
+static EXPECTED: [[u8; EXPECTED_LEN]; 128] = expected_texts();
+
+const fn expected_texts() -> [[u8; EXPECTED_LEN]; 128] {
+    let mut texts = [[0; EXPECTED_LEN]; 128];
+    let mut byte = 0;
+    while byte < 128 {
+        let mut i = 0;
+        while i < EXPECTED_PREFIX.len() {
+            texts[byte][i] = EXPECTED_PREFIX[i];
+            i += 1;
+        }
+        texts[byte][i] = match byte as u8 {
+            b'\r' | b'\n' => b' ',
+            other => other,
+        };
+        texts[byte][i + 1] = b'\'';
+        byte += 1;
+    }
+    texts
 }
 
 fn expected_dollar(got: u8) -> &'static str {
-    // Redis names the byte; a fixed text keeps the reply allocation-free,
-    // with the common cases spelled out.
-    match got {
-        b'\r' | b'\n' => "Protocol error: expected '$', got a line end",
-        b'*' => "Protocol error: expected '$', got '*'",
-        b':' => "Protocol error: expected '$', got ':'",
-        b'+' => "Protocol error: expected '$', got '+'",
-        _ => "Protocol error: expected '$'",
-    }
+    // Redis sends a byte over 0x7f as it is, which a `str` cannot hold.
+    const NOT_ASCII: &str = "Protocol error: expected '$', got a byte over 0x7f";
+    EXPECTED
+        .get(usize::from(got))
+        .and_then(|text| std::str::from_utf8(text).ok())
+        .unwrap_or(NOT_ASCII)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn args<'a>(p: &Parser, buf: &'a [u8]) -> Vec<&'a [u8]> {
-        p.args().iter().map(|r| &buf[r.clone()]).collect()
-    }
-
-    #[test]
-    fn a_request_split_at_every_byte_parses_the_same() {
-        let req = b"*3\r\n$5\r\nLPUSH\r\n$4\r\nk\r\nx\r\n$0\r\n\r\n";
-        for cut in 0..req.len() {
-            let mut p = Parser::default();
-            assert_eq!(
-                p.parse(&req[..cut.max(1)], 1000),
-                Parsed::Partial,
-                "cut {cut}"
-            );
-            assert_eq!(
-                p.parse(req, 1000),
-                Parsed::Request {
-                    consumed: req.len()
-                }
-            );
-            assert_eq!(args(&p, req), [&b"LPUSH"[..], b"k\r\nx", b""]);
-        }
-    }
-
-    #[test]
-    fn a_request_within_the_limit_resumed_across_reads_is_not_too_big() {
-        let big = vec![b'x'; 60];
-        let req = [&b"*2\r\n$4\r\nECHO\r\n$60\r\n"[..], &big, b"\r\n"].concat();
-        let mut p = Parser::default();
-        for cut in (20..req.len()).step_by(7) {
-            assert_eq!(p.parse(&req[..cut], 120), Parsed::Partial, "cut {cut}");
-        }
-        assert_eq!(
-            p.parse(&req, 120),
-            Parsed::Request {
-                consumed: req.len()
-            }
-        );
-    }
-
-    #[test]
-    fn empty_requests_and_broken_framing() {
-        let mut p = Parser::default();
-        assert_eq!(p.parse(b"*0\r\n", 100), Parsed::Empty { consumed: 4 });
-        assert_eq!(p.parse(b"*-1\r\n", 100), Parsed::Empty { consumed: 5 });
-        let broken = |bytes: &[u8]| Parser::default().parse(bytes, 100);
-        assert_eq!(
-            broken(b"*x\r\n"),
-            Parsed::Broken("Protocol error: invalid multibulk length")
-        );
-        assert_eq!(
-            broken(b"*1\n$4\r\nPING\r\n"),
-            Parsed::Broken("Protocol error: invalid multibulk length")
-        );
-        assert_eq!(
-            broken(b"*1\r\nPING\r\n"),
-            Parsed::Broken("Protocol error: expected '$'")
-        );
-        assert_eq!(
-            broken(b"*1\r\n$x\r\n"),
-            Parsed::Broken("Protocol error: invalid bulk length")
-        );
-        assert_eq!(
-            broken(b"*1\r\n$-1\r\n"),
-            Parsed::Broken("Protocol error: invalid bulk length")
-        );
-        assert_eq!(
-            broken(b"*1\r\n$4\r\nPINGXX"),
-            Parsed::Broken("Protocol error: expected CRLF after a bulk string")
-        );
-        assert_eq!(
-            broken(b"*11111111111111111111111"),
-            Parsed::Broken("Protocol error: invalid multibulk length")
-        );
-    }
-
-    #[test]
-    fn a_request_over_the_limit_is_skipped_exactly_whatever_the_cuts() {
-        let big =
-            b"*3\r\n$5\r\nLPUSH\r\n$1\r\nk\r\n$20\r\n01234567890123456789\r\n*1\r\n$4\r\nPING\r\n";
-        let end = big.len() - 14;
-        for cut in 1..end {
-            let mut p = Parser::default();
-            let mut buf = big[..cut].to_vec();
-            let (mut gone, mut skip) = match p.parse(&buf, 30) {
-                Parsed::Partial => {
-                    buf = big.to_vec();
-                    match p.parse(&buf, 30) {
-                        Parsed::TooBig { consumed, skip } => (consumed, skip),
-                        other => panic!("cut {cut}: {other:?}"),
-                    }
-                }
-                Parsed::TooBig { consumed, skip } => {
-                    buf = big.to_vec();
-                    (consumed, skip)
-                }
-                other => panic!("cut {cut}: {other:?}"),
-            };
-            // The rest arrives a byte at a time.
-            let mut arrived = gone;
-            loop {
-                arrived = (arrived + 1).min(buf.len());
-                match skip.eat(&buf[gone..arrived]) {
-                    Skipped::Done(n) => {
-                        gone += n;
-                        break;
-                    }
-                    Skipped::More(n) => gone += n,
-                    Skipped::Broken(e) => panic!("cut {cut}: {e}"),
-                }
-            }
-            assert_eq!(gone, end, "cut {cut}");
-        }
-        let mut p = Parser::default();
-        match p.parse(b"*2000000\r\n", 100) {
-            Parsed::TooBig { consumed: 10, .. } => {}
-            other => panic!("{other:?}"),
-        }
-    }
-}
+#[path = "frame_tests.rs"]
+mod tests;

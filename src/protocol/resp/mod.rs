@@ -9,5 +9,5 @@ pub mod reply;
 mod subcommands;
 
 pub use command::{Args, Command, End};
-pub use frame::{Parsed, Parser, Skip, Skipped};
+pub use frame::{Over, Parsed, Parser, Place, Skip, Skipped};
 pub use reply::Version;
