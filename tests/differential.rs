@@ -15,13 +15,17 @@ fn command(rng: &mut Rng) -> Vec<Vec<u8>> {
     let items: [&[u8]; 6] = [b"a", b"b", b"", b"\x00\xff\r\n", b"a b", b"aa"];
     let key = |rng: &mut Rng| rng.pick(&keys).as_bytes().to_vec();
     let item = |rng: &mut Rng| rng.pick(&items).to_vec();
-    let index = |rng: &mut Rng| match rng.below(10) {
+    let index = |rng: &mut Rng| match rng.below(14) {
         0 => b"x".to_vec(),
         1 => b"+1".to_vec(),
+        // Not integers to Redis's string2ll.
+        2 => b"01".to_vec(),
+        3 => b"-0".to_vec(),
         _ => (rng.below(13) as i64 - 6).to_string().into_bytes(),
     };
     let mut args: Vec<Vec<u8>> = Vec::new();
-    let name: &str = match rng.below(14) {
+    let name: &str = match rng.below(16) {
+        14 | 15 => return other(rng),
         0 | 1 => {
             let name = if rng.chance(50) { "LPUSH" } else { "RPUSH" };
             args.push(key(rng));
@@ -93,6 +97,61 @@ fn command(rng: &mut Rng) -> Vec<Vec<u8>> {
     let mut all = vec![name.as_bytes().to_vec()];
     all.extend(args);
     all
+}
+
+/// Commands with options, connection commands and unknown ones, in the
+/// shapes where todo-server means to answer as Redis does (none that
+/// 7.0.15 and 7.2 answer differently, nor `CLIENT REPLY`, which would
+/// silence the real Redis; no SCAN that walks keys, whose cursors differ).
+fn other(rng: &mut Rng) -> Vec<Vec<u8>> {
+    const SHAPES: [&[&str]; 29] = [
+        &["SELECT", "0"],
+        &["SELECT", "00"],
+        &["SELECT", "-1"],
+        &["SELECT", "2147483648"],
+        &["SELECT", "x"],
+        &["HELLO", "+2"],
+        &["HELLO", "02"],
+        &["HELLO", "x"],
+        &["HELLO", "4", "BOGUS"],
+        &["HELLO", "2", "SETNAME", "has space"],
+        &["HELLO", "2", "AUTH", "bob", "x"],
+        &["HELLO", "2", "BOGUS"],
+        &["CLIENT", "SETNAME", "bad name"],
+        &["CLIENT", "SETNAME", "n1"],
+        &["CLIENT", "GETNAME"],
+        &["CLIENT", "BOGUS"],
+        &["CLIENT", "ID", "x"],
+        &["CLIENT"],
+        &["COMMAND", "DOCS", "nosuch"],
+        &["COMMAND", "BOGUS"],
+        &["COMMAND", "COUNT", "x"],
+        &["CONFIG"],
+        &["CONFIG", "GET"],
+        &["SCAN", " 1"],
+        &["SCAN", "x"],
+        &["SCAN", "0", "COUNT", "01"],
+        &["SCAN", "0", "COUNT", "0"],
+        &["ECHO"],
+        &["DEBUG"],
+    ];
+    let items: [&[u8]; 6] = [b"a", b"", b"\x00\xff\r\n", b"a b", b"x\0y", b"\xff"];
+    let words =
+        |words: &[&str]| -> Vec<Vec<u8>> { words.iter().map(|w| w.as_bytes().to_vec()).collect() };
+    match rng.below(2) {
+        0 => {
+            let shape: &&[&str] = rng.pick(&SHAPES);
+            words(shape)
+        }
+        _ => {
+            // Unknown, with binary names and arguments.
+            let mut args = vec![rng.pick(&[&b"FOO"[..], b"\xff\xfe", b"no\0pe"]).to_vec()];
+            for _ in 0..rng.below(5) {
+                args.push(rng.pick(&items).repeat(1 + rng.below(40) as usize));
+            }
+            args
+        }
+    }
 }
 
 fn ask(c: &mut Client, args: &[Vec<u8>]) -> Vec<u8> {

@@ -356,3 +356,46 @@ fn info_keyspace_with_no_lists_has_no_db0_line() {
         "$44\r\n# Keyspace\r\ndb0:keys=1,expires=0,avg_ttl=0\r\n\r\n"
     );
 }
+
+#[test]
+fn unknown_commands_in_binary_debug_when_off_and_odd_scan_cursors() {
+    let server = Server::start(&[]);
+    let mut c = server.connect();
+    // The bytes as sent, each argument up to a NUL byte.
+    assert_eq!(
+        c.resp(&[b"\xff\xfe", b"\xc3", b"a\0b", b"c\r\nd"]),
+        b"-ERR unknown command '\xff\xfe', with args beginning with: '\xc3' 'a' 'c  d' \r\n"
+    );
+    assert_eq!(
+        c.cmd(&["DEBUG", "x", "y"]),
+        "-ERR unknown command 'DEBUG', with args beginning with: 'x' 'y' \r\n"
+    );
+    // Redis reads a cursor with strtoul: "" is 0 and -1 the largest.
+    assert_eq!(c.cmd(&["SCAN", "-1"]), "*2\r\n$1\r\n0\r\n*0\r\n");
+    assert!(c.cmd(&["SCAN", ""]).starts_with("*2\r\n"));
+    assert_eq!(c.cmd(&["SCAN", " 1"]), "-ERR invalid cursor\r\n");
+    // CLIENT subcommands the server does not carry out are unknown, not
+    // +OK: a client that turned replies off would fall out of step.
+    assert_eq!(
+        c.cmd(&["CLIENT", "REPLY", "OFF"]),
+        "-ERR unknown subcommand 'REPLY'. Try CLIENT HELP.\r\n"
+    );
+    assert_eq!(
+        c.cmd(&["CLIENT", "SETINFO", "lib-name", "redis-py"]),
+        "+OK\r\n"
+    );
+    assert_eq!(
+        c.cmd(&["CLIENT", "SETINFO", "lib-name", "a b"]),
+        "-ERR lib-name cannot contain spaces, newlines or special characters.\r\n"
+    );
+    assert_eq!(
+        c.cmd(&["HELLO", "2", "SETNAME", "me"]).lines().next(),
+        Some("*14")
+    );
+    assert_eq!(c.cmd(&["CLIENT", "GETNAME"]), "$2\r\nme\r\n");
+    assert_eq!(
+        c.cmd(&["HELLO", "2", "SETNAME", ""]).lines().next(),
+        Some("*14")
+    );
+    assert_eq!(c.cmd(&["CLIENT", "GETNAME"]), "$-1\r\n");
+}

@@ -3,7 +3,7 @@
 //! themselves. Arguments stay where they are in the read buffer; errors
 //! are Redis's texts.
 
-use super::frame::Place;
+use super::frame::{self, Place};
 use super::subcommands;
 
 /// A request's arguments, in the buffer they were read into.
@@ -194,13 +194,14 @@ pub enum Command<'a> {
     },
     /// `DBSIZE`
     DbSize,
-    /// `SELECT index`
+    /// `SELECT index` (an index in `i32`, as Redis takes it)
     Select(i64),
-    /// `HELLO [protover [AUTH user pass] [SETNAME name]]`
+    /// `HELLO [protover [AUTH user pass] [SETNAME name]]`, its options
+    /// checked
     Hello {
-        /// The RESP version asked for.
+        /// The RESP version asked for: 2 or 3.
         version: Option<i64>,
-        /// The connection's name.
+        /// The connection's name (empty: none).
         name: Option<&'a [u8]>,
     },
     /// `CLIENT SETNAME name`
@@ -209,8 +210,8 @@ pub enum Command<'a> {
     ClientGetName,
     /// `CLIENT ID`
     ClientId,
-    /// `CLIENT SETINFO attr value`, and the other `CLIENT` subcommands a
-    /// client library sends on connecting that change nothing here.
+    /// `CLIENT SETINFO attr value` with a valid attribute, which a client
+    /// library sends on connecting: it changes nothing here.
     ClientNoop,
     /// `COMMAND COUNT`
     CommandCount,
@@ -224,8 +225,9 @@ pub enum Command<'a> {
     Debug(Args<'a>),
 }
 
-/// Why a request is not a command: Redis's error text (code included).
-pub type Refusal = String;
+/// Why a request is not a command: Redis's error text (code included),
+/// as bytes (it may echo the client's).
+pub type Refusal = Vec<u8>;
 
 /// The command `args` make.
 pub fn parse(args: Args<'_>) -> Result<Command<'_>, Refusal> {
@@ -346,14 +348,24 @@ pub fn parse(args: Args<'_>) -> Result<Command<'_>, Refusal> {
         })?,
         "scan" => subcommands::scan(args, lower)?,
         "dbsize" => arity(1).map(|()| Command::DbSize)?,
-        "select" => arity(2).and_then(|()| Ok(Command::Select(integer(args.get(1))?)))?,
+        "select" => {
+            arity(2)?;
+            let index = integer(args.get(1))?;
+            if i32::try_from(index).is_err() {
+                return Err(
+                    "ERR value is out of range, value must between -2147483648 and 2147483647"
+                        .into(),
+                );
+            }
+            Command::Select(index)
+        }
         "hello" => subcommands::hello(args)?,
         "client" => subcommands::client(args)?,
         "command" => subcommands::command(args)?,
         "info" => Command::Info(args.from(1)),
         "config" => subcommands::config(args)?,
         "debug" => arity(-2).map(|()| Command::Debug(args.from(1)))?,
-        _ => return Err(unknown(name, args)),
+        _ => return Err(unknown(args)),
     };
     Ok(command)
 }
@@ -366,102 +378,51 @@ pub const NAMES: [&str; 34] = [
     "config", "debug",
 ];
 
-/// A signed decimal argument, as Redis reads one.
+/// A signed decimal argument, as Redis reads one (`string2ll`: no `+`, no
+/// leading zero, no `-0`).
 pub(super) fn integer(bytes: &[u8]) -> Result<i64, Refusal> {
-    std::str::from_utf8(bytes)
-        .ok()
-        .filter(|s| !s.starts_with('+') && !s.is_empty())
-        .and_then(|s| s.parse::<i64>().ok())
-        .ok_or_else(|| "ERR value is not an integer or out of range".to_string())
+    frame::integer(bytes).ok_or_else(|| "ERR value is not an integer or out of range".into())
 }
 
 pub(super) fn wrong_arity(name: &str) -> Refusal {
-    format!("ERR wrong number of arguments for '{name}' command")
+    format!("ERR wrong number of arguments for '{name}' command").into()
 }
 
 pub(super) fn syntax() -> Refusal {
     "ERR syntax error".into()
 }
 
-/// Redis's text for an unknown command: its name and the start of its
-/// arguments, quoted.
-fn unknown(name: &[u8], args: Args<'_>) -> Refusal {
-    let mut rest = String::new();
+/// An argument as Redis's C code sees it in its messages: up to its first
+/// NUL byte.
+pub(super) fn c_str(bytes: &[u8]) -> &[u8] {
+    bytes.split(|&b| b == 0).next().unwrap_or_default()
+}
+
+/// Redis's text for an unknown command, the whole request in `args`: its
+/// name (up to 128 bytes) and its arguments, each quoted and followed by
+/// a space, while the list is under 128 bytes (the last one cut to fit).
+/// Each stops at a NUL byte, as Redis's `%s` does; line ends become
+/// spaces when the error is written.
+pub fn unknown(args: Args<'_>) -> Refusal {
+    let name = c_str(args.get(0));
+    let mut rest = Vec::new();
     for arg in args.from(1).iter() {
         if rest.len() >= 128 {
             break;
         }
+        let arg = c_str(arg);
         let room = 128 - rest.len();
-        let arg = String::from_utf8_lossy(&arg[..arg.len().min(room)]).into_owned();
-        rest.push_str(&format!("'{arg}' "));
+        rest.push(b'\'');
+        rest.extend_from_slice(&arg[..arg.len().min(room)]);
+        rest.extend_from_slice(b"' ");
     }
-    let name = String::from_utf8_lossy(&name[..name.len().min(128)]).into_owned();
-    format!("ERR unknown command '{name}', with args beginning with: {rest}")
+    let mut text = b"ERR unknown command '".to_vec();
+    text.extend_from_slice(&name[..name.len().min(128)]);
+    text.extend_from_slice(b"', with args beginning with: ");
+    text.extend(rest);
+    text
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn run(words: &[&str]) -> Result<String, Refusal> {
-        let mut buf = Vec::new();
-        let mut places = Vec::new();
-        for w in words {
-            places.push(Place::new(buf.len()..buf.len() + w.len()));
-            buf.extend_from_slice(w.as_bytes());
-        }
-        parse(Args::new(&buf, &places)).map(|c| format!("{c:?}"))
-    }
-
-    #[test]
-    fn redis_errors_word_for_word() {
-        assert_eq!(
-            run(&["LPUSH", "k"]).unwrap_err(),
-            "ERR wrong number of arguments for 'lpush' command"
-        );
-        assert_eq!(
-            run(&["foo", "a", "b"]).unwrap_err(),
-            "ERR unknown command 'foo', with args beginning with: 'a' 'b' "
-        );
-        assert_eq!(
-            run(&["lrange", "k", "a", "1"]).unwrap_err(),
-            "ERR value is not an integer or out of range"
-        );
-        assert_eq!(
-            run(&["lpop", "k", "-1"]).unwrap_err(),
-            "ERR value is out of range, must be positive"
-        );
-        assert_eq!(run(&["scan", "x"]).unwrap_err(), "ERR invalid cursor");
-        assert_eq!(
-            run(&["scan", "0", "count", "0"]).unwrap_err(),
-            "ERR syntax error"
-        );
-        assert_eq!(
-            run(&["client", "id", "x"]).unwrap_err(),
-            "ERR wrong number of arguments for 'client|id' command"
-        );
-        assert_eq!(
-            run(&["hello", "x"]).unwrap_err(),
-            "ERR Protocol version is not an integer or out of range"
-        );
-    }
-
-    #[test]
-    fn every_name_is_known() {
-        for name in NAMES {
-            let refusal = run(&[name]).err().unwrap_or_default();
-            assert!(!refusal.contains("unknown command"), "{name}: {refusal}");
-        }
-    }
-
-    #[test]
-    fn commands_in_any_case() {
-        assert!(run(&["LpUsH", "k", "a", "b"]).unwrap().starts_with("Push"));
-        assert!(run(&["put", "l", "i"]).unwrap().starts_with("Put"));
-        assert!(run(&["del", "a", "b"]).unwrap().starts_with("Del"));
-        assert_eq!(run(&["ping"]).unwrap(), "Ping(None)");
-        assert!(run(&["scan", "0", "MATCH", "a*", "COUNT", "5"])
-            .unwrap()
-            .contains("count: 5"));
-    }
-}
+#[path = "command_tests.rs"]
+mod tests;

@@ -29,13 +29,15 @@ pub fn ok(out: &mut Vec<u8>) {
 }
 
 /// `-<message>`, the message starting with its code (`ERR`, `OOM`, ...);
-/// line ends in it become spaces, as Redis does.
-pub fn error(out: &mut Vec<u8>, message: &str) {
+/// its bytes as they are (a client's bytes echoed in it need not be
+/// UTF-8), but line ends become spaces, as Redis does.
+pub fn error(out: &mut Vec<u8>, message: &(impl AsRef<[u8]> + ?Sized)) {
     out.push(b'-');
     out.extend(
         message
-            .bytes()
-            .map(|b| if b == b'\r' || b == b'\n' { b' ' } else { b }),
+            .as_ref()
+            .iter()
+            .map(|&b| if b == b'\r' || b == b'\n' { b' ' } else { b }),
     );
     out.extend_from_slice(b"\r\n");
 }
@@ -164,6 +166,7 @@ mod tests {
             b"=5\r\ntxt:a\r\n"
         );
         assert_eq!(written(|o| error(o, "ERR a\r\nb")), b"-ERR a  b\r\n");
+        assert_eq!(written(|o| error(o, &b"ERR \xff\r"[..])), b"-ERR \xff \r\n");
     }
 
     #[test]

@@ -32,28 +32,20 @@ pub(super) fn answer<P: Host>(
         Command::Hello {
             version: asked,
             name: asked_name,
-        } => match asked {
-            Some(v) if v != 2 && v != 3 => resp::error(out, "NOPROTO unsupported protocol version"),
-            _ => {
-                if let Some(v) = asked {
-                    *version = if v == 3 { Version::Three } else { Version::Two };
-                }
-                if let Some(asked) = asked_name {
-                    *name = Some(asked.to_vec());
-                }
-                super::info::hello(out, *version, cx.pid().to_bits());
+        } => {
+            // Checked when parsed: 2 or 3, and a valid name.
+            if let Some(v) = asked {
+                *version = if v == 3 { Version::Three } else { Version::Two };
             }
-        },
+            if let Some(asked) = asked_name {
+                *name = (!asked.is_empty()).then(|| asked.to_vec());
+            }
+            super::info::hello(out, *version, cx.pid().to_bits());
+        }
         Command::ClientSetName(new) => {
-            if new.iter().any(|&b| !(b'!'..=b'~').contains(&b)) {
-                resp::error(
-                    out,
-                    "ERR Client names cannot contain spaces, newlines or special characters.",
-                );
-            } else {
-                *name = (!new.is_empty()).then(|| new.to_vec());
-                resp::ok(out);
-            }
+            // Checked when parsed.
+            *name = (!new.is_empty()).then(|| new.to_vec());
+            resp::ok(out);
         }
         Command::ClientGetName => match name {
             Some(name) => resp::bulk(out, name),
@@ -107,10 +99,8 @@ pub(super) fn answer<P: Host>(
             };
             match reply {
                 Ok(()) => resp::ok(out),
-                Err(Error::UnknownCommand(_)) => resp::error(
-                    out,
-                    "ERR unknown command 'DEBUG', with args beginning with: ",
-                ),
+                // Off, it is unknown, and said as any unknown command is.
+                Err(Error::UnknownCommand(_)) => resp::error(out, &command::unknown(words.whole())),
                 Err(e) => resp::protocol_error(out, &e),
             }
         }
