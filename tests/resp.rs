@@ -346,6 +346,34 @@ fn lrange_on_a_big_list_selects_the_same_items_however_it_is_served() {
 }
 
 #[test]
+fn command_info_of_a_name_that_is_no_command_and_docs_after_hello_3() {
+    let server = Server::start(&[]);
+    let mut c = server.connect();
+    assert_eq!(c.cmd(&["COMMAND", "INFO", "nosuch"]), "*1\r\n$-1\r\n");
+    assert_eq!(c.cmd(&["COMMAND", "DOCS", "x"]), "*0\r\n");
+    // Redis 7's ten fields, the values Redis reports.
+    let lpush = c.cmd(&["COMMAND", "INFO", "lpush"]);
+    assert!(
+        lpush.starts_with("*1\r\n*10\r\n$5\r\nlpush\r\n:-3\r\n*3\r\n+write\r\n+denyoom\r\n+fast\r\n:1\r\n:1\r\n:1\r\n"),
+        "{lpush}"
+    );
+    // COMMAND COUNT counts what COMMAND lists; DEBUG is not there when off.
+    let count = c.cmd(&["COMMAND", "COUNT"]);
+    let all = c.cmd(&["COMMAND"]);
+    assert!(all.starts_with(&format!("*{}\r\n", &count[1..count.len() - 2])));
+    assert!(!all.contains("$5\r\ndebug\r\n"), "{all}");
+    assert!(all.contains("$14\r\nclient|setname\r\n"), "{all}");
+    c.cmd(&["HELLO", "3"]);
+    assert_eq!(c.cmd(&["COMMAND", "DOCS", "x"]), "%0\r\n");
+    assert_eq!(c.cmd(&["COMMAND", "INFO", "nosuch"]), "*1\r\n_\r\n");
+    let lpush = c.cmd(&["COMMAND", "INFO", "LPUSH"]);
+    assert!(
+        lpush.contains("~3\r\n+@write\r\n+@list\r\n+@fast\r\n~0\r\n~1\r\n%3\r\n"),
+        "{lpush}"
+    );
+}
+
+#[test]
 fn info_keyspace_with_no_lists_has_no_db0_line() {
     let server = Server::start(&[]);
     let mut c = server.connect();

@@ -215,8 +215,10 @@ pub enum Command<'a> {
     ClientNoop,
     /// `COMMAND COUNT`
     CommandCount,
-    /// `COMMAND`, `COMMAND DOCS [...]`, `COMMAND INFO [...]`: no details.
-    CommandEmpty,
+    /// `COMMAND` (`None`: every command) or `COMMAND INFO [name ...]`
+    CommandInfo(Option<Args<'a>>),
+    /// `COMMAND DOCS [name ...]`: no docs here, an empty map.
+    CommandDocs,
     /// `INFO [section ...]`
     Info(Args<'a>),
     /// `CONFIG GET parameter [parameter ...]`
@@ -369,14 +371,6 @@ pub fn parse(args: Args<'_>) -> Result<Command<'_>, Refusal> {
     };
     Ok(command)
 }
-
-/// Every command `parse` knows, for `COMMAND COUNT`.
-pub const NAMES: [&str; 34] = [
-    "put", "list", "create", "drop", "kill", "lists", "stats", "help", "compact", "quit", "ping",
-    "echo", "lpush", "rpush", "lrange", "llen", "lindex", "lrem", "lpop", "rpop", "del", "unlink",
-    "exists", "type", "keys", "scan", "dbsize", "select", "hello", "client", "command", "info",
-    "config", "debug",
-];
 
 /// A signed decimal argument, as Redis reads one (`string2ll`: no `+`, no
 /// leading zero, no `-0`).

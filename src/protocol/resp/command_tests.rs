@@ -53,10 +53,30 @@ fn redis_errors_word_for_word() {
 }
 
 #[test]
-fn every_name_is_known() {
-    for name in NAMES {
-        let refusal = run(&[name]).err().unwrap_or_default();
-        assert!(!refusal.contains("unknown command"), "{name}: {refusal}");
+fn each_command_in_the_table_with_its_arity_is_known_and_one_more_is_not() {
+    for entry in super::super::table::entries(true) {
+        let words = vec!["0"; entry.arity.unsigned_abs() as usize];
+        let mut words = [&[entry.name][..], &words[1..]].concat();
+        let refusal = run(&words).err().unwrap_or_default();
+        assert!(
+            !refusal.contains("unknown command"),
+            "{}: {refusal}",
+            entry.name
+        );
+        assert!(
+            !refusal.contains("wrong number"),
+            "{}: {refusal}",
+            entry.name
+        );
+        if entry.arity > 0 {
+            words.push("0");
+            let refusal = run(&words).err().unwrap_or_default();
+            assert!(
+                refusal.contains("wrong number"),
+                "{}: {refusal}",
+                entry.name
+            );
+        }
     }
 }
 
@@ -208,4 +228,6 @@ fn client_reply_off_no_evict_no_touch_and_bad_setinfo() {
         run(&["CLIENT", "SETNAME", "a\nb"]).unwrap_err(),
         "ERR Client names cannot contain spaces, newlines or special characters."
     );
+    assert_eq!(run(&["COMMAND", "DOCS", "x"]).unwrap(), "CommandDocs");
+    assert_eq!(run(&["COMMAND", "INFO"]).unwrap(), "CommandInfo(None)");
 }

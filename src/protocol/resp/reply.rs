@@ -119,6 +119,18 @@ pub fn array(out: &mut Vec<u8>, n: u64) {
     out.extend_from_slice(b"\r\n");
 }
 
+/// A set of `n` elements follows: `~<n>` (RESP3), or an array (RESP2).
+pub fn set(out: &mut Vec<u8>, n: u64, version: Version) {
+    match version {
+        Version::Two => array(out, n),
+        Version::Three => {
+            out.push(b'~');
+            decimal(out, n);
+            out.extend_from_slice(b"\r\n");
+        }
+    }
+}
+
 /// A map of `n` pairs follows: `%<n>` (RESP3), or a flat array of `2n`
 /// elements (RESP2).
 pub fn map(out: &mut Vec<u8>, n: u64, version: Version) {
@@ -161,6 +173,8 @@ mod tests {
         assert_eq!(written(|o| null_array(o, Version::Two)), b"*-1\r\n");
         assert_eq!(written(|o| map(o, 2, Version::Two)), b"*4\r\n");
         assert_eq!(written(|o| map(o, 2, Version::Three)), b"%2\r\n");
+        assert_eq!(written(|o| set(o, 3, Version::Two)), b"*3\r\n");
+        assert_eq!(written(|o| set(o, 3, Version::Three)), b"~3\r\n");
         assert_eq!(
             written(|o| text(o, "a", Version::Three)),
             b"=5\r\ntxt:a\r\n"

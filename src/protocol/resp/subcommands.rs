@@ -178,13 +178,15 @@ pub(super) fn client(args: Args<'_>) -> Result<Command<'_>, Refusal> {
 /// `COMMAND [COUNT|DOCS|INFO]`.
 pub(super) fn command(args: Args<'_>) -> Result<Command<'_>, Refusal> {
     if args.len() == 1 {
-        return Ok(Command::CommandEmpty);
+        return Ok(Command::CommandInfo(None));
     }
     let sub = String::from_utf8_lossy(args.get(1)).to_ascii_lowercase();
     match sub.as_str() {
         "count" if args.len() == 2 => Ok(Command::CommandCount),
         "count" => Err(wrong_arity("command|count")),
-        "docs" | "info" => Ok(Command::CommandEmpty),
+        "docs" => Ok(Command::CommandDocs),
+        "info" if args.len() == 2 => Ok(Command::CommandInfo(None)),
+        "info" => Ok(Command::CommandInfo(Some(args.from(2)))),
         _ => Err(unknown_subcommand(args.get(1), "COMMAND")),
     }
 }

@@ -8,6 +8,7 @@ use crate::protocol::request::Debug;
 use crate::protocol::request::Verb;
 use crate::protocol::resp::command::{self, Args, Command};
 use crate::protocol::resp::reply::{self as resp, Version};
+use crate::protocol::resp::table;
 use crate::protocol::Error;
 use crate::todo::Name;
 
@@ -53,8 +54,15 @@ pub(super) fn answer<P: Host>(
         },
         Command::ClientId => resp::integer(out, cx.pid().to_bits() as i64),
         Command::ClientNoop => resp::ok(out),
-        Command::CommandCount => resp::integer(out, command::NAMES.len() as i64),
-        Command::CommandEmpty => resp::array(out, 0),
+        Command::CommandCount => {
+            let debug = cx.shared().config().enable_debug;
+            resp::integer(out, table::entries(debug).len() as i64);
+        }
+        Command::CommandInfo(names) => {
+            let debug = cx.shared().config().enable_debug;
+            table::info(out, names, *version, debug);
+        }
+        Command::CommandDocs => resp::map(out, 0, *version),
         Command::Info(sections) => {
             let processes = cx.process_count();
             let restarts = cx.restarts();
