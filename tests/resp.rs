@@ -63,14 +63,12 @@ fn a_request_over_the_limit_is_skipped_exactly_and_the_connection_goes_on() {
     c.send(&exact);
     assert_eq!(c.resp_reply(), b":12\r\n");
     // More arguments than a request may have (2^20), declared up front:
-    // the error comes at once, and every one of them is skipped. (The
-    // parser knows it is the count, `Over::Args`, but session/resp.rs
-    // still answers every TooBig with the --max-line text.)
+    // the error comes at once, and every one of them is skipped.
     let args = (1 << 20) + 1;
     c.send(format!("*{args}\r\n").as_bytes());
     assert_eq!(
         c.resp_reply(),
-        b"-ERR request too large (over --max-line)\r\n"
+        b"-ERR too many arguments (over 1048576)\r\n"
     );
     c.send(&b"$4\r\nPING\r\n".repeat(args));
     assert_eq!(c.cmd(&["ECHO", "still here"]), "$10\r\nstill here\r\n");

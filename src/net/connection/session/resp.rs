@@ -97,7 +97,8 @@ impl Session {
             Parsed::TooBig { consumed, skip } => {
                 t.consume(consumed);
                 self.framing = super::Framing::SkippingResp(skip);
-                answer_here(cx, t, |out| resp::protocol_error(out, &Error::LineTooLong));
+                let over = self.resp.parser.over();
+                answer_here(cx, t, |out| resp::error(out, over.text()));
                 None
             }
             Parsed::Broken(why) => Some(self.broken(cx, t, why)),
