@@ -6,8 +6,9 @@
 //! for its whole life (see `scan`).
 
 use super::glob;
-use super::msg::{Msg, Outcome, WriteCount, WriteItem};
+use super::msg::{Listing, Msg, Outcome, WriteCount, WriteItem};
 use super::name::Name;
+use super::names::NamesSnapshot;
 use super::registry::Registry;
 use super::Host;
 use crate::runtime::{Context, ExitReason, Ref};
@@ -53,27 +54,124 @@ pub fn exist(lists: &Registry, names: &[Name]) -> u64 {
         .count() as u64
 }
 
-/// `KEYS`: every name that matches, after the header with their count.
+/// Names a `KEYS` reply looks through at once, written now if they fit
+/// the room given; past this many it is a `Matching` snapshot.
+const KEYS_AT_ONCE: usize = 1024;
+
+/// `KEYS`: every name that matches, after the header with their count,
+/// written now if there are few names and the matches fit in `room`
+/// bytes; else a snapshot, counted and read in pieces by the caller, so
+/// that a pattern over a million names holds nothing up.
 pub fn keys(
     lists: &Registry,
-    pattern: &[u8],
+    pattern: Vec<u8>,
+    room: usize,
     mut out: Vec<u8>,
     header: WriteCount,
     write: WriteItem,
 ) -> Msg {
-    let mut found = Vec::new();
-    let mut count = 0;
-    let everything = pattern == b"*";
-    lists.read_from(b"", |name| {
-        if everything || glob::matches(pattern, name.as_bytes()) {
-            write(&mut found, name.as_bytes());
-            count += 1;
+    if lists.len() <= KEYS_AT_ONCE {
+        let mut found = Vec::new();
+        let mut count = 0;
+        lists.read_from(b"", |name| {
+            if selects(&pattern, name.as_bytes()) {
+                write(&mut found, name.as_bytes());
+                count += 1;
+            }
+            found.len() <= room
+        });
+        if found.len() <= room {
+            header(&mut out, count);
+            out.extend_from_slice(&found);
+            return Msg::Rendered(out);
         }
-        true
-    });
-    header(&mut out, count);
-    out.extend_from_slice(&found);
-    Msg::Rendered(out)
+    }
+    let matching = Matching::new(lists.snapshot(), pattern);
+    Msg::Listing(Listing::Matching(Box::new(matching)))
+}
+
+/// Whether `KEYS pattern` selects `name`: `*` selects every name, the
+/// empty one too (Redis does not match it against the pattern).
+fn selects(pattern: &[u8], name: &[u8]) -> bool {
+    pattern == b"*" || glob::matches(pattern, name)
+}
+
+/// The names that match a pattern, as they were when `KEYS` was served:
+/// counted first (a RESP reply says how many before it says which), a
+/// slice at a time, then read, a slice at a time.
+#[derive(Debug)]
+pub struct Matching {
+    pattern: Vec<u8>,
+    /// The names still to count, while counting.
+    counting: Option<NamesSnapshot>,
+    /// How many match (once counted: so far, while counting).
+    total: u64,
+    /// The names still to read.
+    names: NamesSnapshot,
+}
+
+impl Matching {
+    fn new(names: NamesSnapshot, pattern: Vec<u8>) -> Matching {
+        Matching {
+            pattern,
+            counting: Some(names.clone()),
+            total: 0,
+            names,
+        }
+    }
+
+    /// Counts on, through about `budget` bytes of names; how many match,
+    /// once every name is counted.
+    pub fn count(&mut self, budget: usize) -> Option<u64> {
+        let Some(names) = &mut self.counting else {
+            return Some(self.total);
+        };
+        let mut looked = 0;
+        let (pattern, total) = (&self.pattern, &mut self.total);
+        names.read(|name| {
+            if looked >= budget {
+                return false;
+            }
+            looked += name.as_bytes().len() + 16;
+            *total += u64::from(selects(pattern, name.as_bytes()));
+            true
+        });
+        if names.left() > 0 {
+            return None;
+        }
+        self.counting = None;
+        Some(self.total)
+    }
+
+    /// How many match (once counted).
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// Hands the next matching names to `take`, in order, until it
+    /// returns `false` (that name is handed again next time), or about
+    /// `budget` bytes of names were looked through.
+    pub fn read(&mut self, budget: usize, mut take: impl FnMut(&[u8]) -> bool) {
+        let mut looked = 0;
+        let pattern = &self.pattern;
+        self.names.read(|name| {
+            if looked >= budget {
+                return false;
+            }
+            looked += name.as_bytes().len() + 16;
+            !selects(pattern, name.as_bytes()) || take(name.as_bytes())
+        });
+    }
+
+    /// Every name has been read.
+    pub fn done(&self) -> bool {
+        self.counting.is_none() && self.names.left() == 0
+    }
+
+    /// Names not yet read, matching or not.
+    pub fn names_left(&self) -> usize {
+        self.names.left()
+    }
 }
 
 /// Places of the registry one `SCAN` call may look through, and names it

@@ -137,11 +137,12 @@ impl Manager {
             }
             Msg::Keys {
                 pattern,
+                room,
                 out,
                 header,
                 write,
             } => {
-                let reply = keys::keys(&self.lists, &pattern, out, header, write);
+                let reply = keys::keys(&self.lists, pattern, room, out, header, write);
                 cx.reply(from, reply.into());
             }
             Msg::Scan {

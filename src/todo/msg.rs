@@ -6,6 +6,7 @@
 use std::fmt;
 
 use super::items::Snapshot;
+use super::keys::Matching;
 use super::list::Job;
 use super::name::{Item, Name};
 use super::names::NamesSnapshot;
@@ -185,10 +186,13 @@ pub enum Msg {
         names: Vec<Name>,
     },
     /// The names matching `pattern` (`KEYS`), each written with `write`
-    /// after `header`: reply `Rendered`.
+    /// after `header`: reply `Rendered` if they fit `room` bytes, else a
+    /// `Listing` to count and read in pieces.
     Keys {
         /// A glob-style pattern.
         pattern: Vec<u8>,
+        /// Bytes the reply may take at once.
+        room: usize,
         /// A buffer lent by the caller, sent back in `Rendered`.
         out: Vec<u8>,
         /// How to write the header, with the number of names.
@@ -258,6 +262,8 @@ pub enum Msg {
 pub enum Listing {
     /// Every list's name, in order.
     Names(NamesSnapshot),
+    /// The names that match a pattern (`KEYS`).
+    Matching(Box<Matching>),
     /// A list's items, or some of them: `take` of them, after passing
     /// over `skip` (`LIST`, `LRANGE`).
     Range {
@@ -271,11 +277,13 @@ pub enum Listing {
 }
 
 impl Listing {
-    /// How many items or names the reply holds.
-    pub fn count(&self) -> u64 {
+    /// How many items or names the reply holds, if known before it is
+    /// read (`Matching` counts its names first).
+    pub fn count(&self) -> Option<u64> {
         match self {
-            Listing::Names(names) => names.left() as u64,
-            Listing::Range { take, .. } => *take,
+            Listing::Names(names) => Some(names.left() as u64),
+            Listing::Range { take, .. } => Some(*take),
+            Listing::Matching(_) => None,
         }
     }
 }

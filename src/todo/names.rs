@@ -180,7 +180,7 @@ fn search(block: &Block, name: &[u8]) -> Result<usize, usize> {
 }
 
 /// The names as they were when it was taken, read in order in pieces.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct NamesSnapshot {
     /// The blocks not fully read; each is let go of once read.
     blocks: VecDeque<Frozen<Block>>,

@@ -1,5 +1,7 @@
 //! A big reply produced in bounded pieces as the socket drains: a `LIST` or
-//! `LRANGE` of a big list, or a `LISTS` of many names. The data is a
+//! `LRANGE` of a big list, a `LISTS` of many names, or the names that
+//! match a `KEYS` pattern (counted first, a slice at a time, since RESP
+//! says how many before it says which). The data is a
 //! snapshot taken when the request was served (shared chunks, no copy), so
 //! the reply is the state at that moment however the lists change
 //! meanwhile; rendering a piece only when the socket can take it keeps a
@@ -20,29 +22,54 @@ pub(super) enum Wire {
     Resp,
 }
 
+/// Bytes of data looked at by one call of `produce` that writes nothing
+/// (items passed over, names counted): some tens of microseconds.
+const LOOK: usize = 64 * 1024;
+
 /// A reply being produced.
 #[derive(Debug)]
 pub(super) struct Stream {
     listing: Listing,
     wire: Wire,
+    /// A RESP array's header is still to be written (its count was not
+    /// known when the reply began).
+    header_due: bool,
+}
+
+/// What producing did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Produced {
+    /// The reply is complete.
+    Done,
+    /// Some of it (perhaps only counting or passing over items): more to
+    /// come.
+    More,
+    /// Nothing: the next item needs more room than there is.
+    NoRoom,
 }
 
 impl Stream {
     /// The reply to a request whose answer is `listing`; a RESP array's
-    /// header is written into `out` now.
+    /// header is written into `out` now, if its count is known.
     pub(super) fn new(listing: Listing, wire: Wire, out: &mut Vec<u8>) -> Stream {
-        if wire == Wire::Resp {
-            resp::array(out, listing.count());
+        let mut header_due = wire == Wire::Resp;
+        if let (true, Some(count)) = (header_due, listing.count()) {
+            resp::array(out, count);
+            header_due = false;
         }
-        Stream { listing, wire }
+        Stream {
+            listing,
+            wire,
+            header_due,
+        }
     }
 
     /// Renders into `out` until about `piece` bytes are added (or looked
-    /// at, passing over items) or the reply is complete (its terminal line
-    /// written). An item bigger than `piece` goes out alone if it fits
-    /// `room`, the most the connection may hold more; if it does not,
-    /// nothing is added until there is room. Returns whether complete.
-    pub(super) fn produce(&mut self, out: &mut Vec<u8>, piece: usize, room: usize) -> bool {
+    /// at, passing over items or counting names) or the reply is complete
+    /// (its terminal line written). An item bigger than `piece` goes out
+    /// alone if it fits `room`, the most the connection may hold more; if
+    /// it does not, nothing is added until there is room.
+    pub(super) fn produce(&mut self, out: &mut Vec<u8>, piece: usize, room: usize) -> Produced {
         // Exactly: the budget counts the buffer's capacity.
         out.reserve_exact(piece);
         let piece = Piece {
@@ -58,21 +85,41 @@ impl Stream {
             }
             Listing::Range { items, skip, take } => {
                 if *skip > 0 {
-                    *skip -= items.skip(*skip, piece.limit - piece.start);
+                    *skip -= items.skip(*skip, LOOK);
+                    if *skip > 0 {
+                        return Produced::More;
+                    }
                 }
-                if *skip == 0 {
-                    items.truncate(*take);
-                    items.read(|item| piece.fits(out, item));
-                    items.left() == 0
-                } else {
-                    false
+                items.truncate(*take);
+                items.read(|item| piece.fits(out, item));
+                items.left() == 0
+            }
+            Listing::Matching(matching) => {
+                if matching.count(LOOK).is_none() {
+                    return Produced::More;
                 }
+                if self.header_due {
+                    resp::array(out, matching.total());
+                    self.header_due = false;
+                }
+                matching.read(LOOK, |name| piece.fits(out, name));
+                matching.done()
             }
         };
-        if done && self.wire == Wire::Lines {
-            reply::ok(out);
+        if done {
+            if self.wire == Wire::Lines {
+                reply::ok(out);
+            }
+            Produced::Done
+        } else if out.len() == piece.start {
+            if let Listing::Matching(_) = self.listing {
+                // Names passed over that did not match.
+                return Produced::More;
+            }
+            Produced::NoRoom
+        } else {
+            Produced::More
         }
-        done
     }
 
     /// Bytes the snapshot holds alone (a copy, not shared with the list):
@@ -80,7 +127,7 @@ impl Stream {
     pub(super) fn own_bytes(&self) -> usize {
         match &self.listing {
             Listing::Range { items, .. } => items.own_bytes(),
-            Listing::Names(_) => 0,
+            Listing::Names(_) | Listing::Matching(_) => 0,
         }
     }
 
@@ -89,6 +136,7 @@ impl Stream {
         match &self.listing {
             Listing::Range { items, .. } => items.bytes_left(),
             Listing::Names(names) => names.left() * 32,
+            Listing::Matching(matching) => matching.names_left() * 32,
         }
     }
 }

@@ -15,7 +15,7 @@ use std::net::{Shutdown, SocketAddr};
 use mio::net::TcpStream;
 
 use super::super::{interrupted, would_block};
-use super::stream::{Stream, Wire};
+use super::stream::{Produced, Stream, Wire};
 use crate::protocol::Error;
 use crate::todo::Listing;
 
@@ -378,11 +378,14 @@ impl Transport {
             let before = self.output.len();
             // Once the output is all sent, its room is the stream's.
             let room = if produced == 0 { room } else { piece };
-            if stream.produce(&mut self.output, piece, room) {
-                self.stream = None;
-            } else if self.output.len() == before {
-                self.stream_waits_for_room = true;
-                break;
+            match stream.produce(&mut self.output, piece, room) {
+                Produced::Done => self.stream = None,
+                Produced::More if self.output.len() == before => break,
+                Produced::More => {}
+                Produced::NoRoom => {
+                    self.stream_waits_for_room = true;
+                    break;
+                }
             }
             produced += self.output.len() - before;
         }

@@ -300,6 +300,7 @@ impl Session {
             Command::Keys { pattern } => {
                 let msg = todo::Msg::Keys {
                     pattern: pattern.to_vec(),
+                    room,
                     out: scratch,
                     header: resp::array,
                     write: resp::bulk,
