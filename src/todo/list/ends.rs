@@ -133,15 +133,15 @@ impl List {
         Msg::Value(item.map(<[u8]>::to_vec))
     }
 
-    /// `LREM`.
-    pub(super) fn remove<P: Host>(
+    /// `LREM` is done (see `List::remove`): `removed` items went.
+    pub(super) fn removed<P: Host>(
         &mut self,
         cx: Cx<'_, '_, P>,
         name: &Name,
         count: i64,
         item: &Item,
+        removed: u64,
     ) -> After {
-        let removed = self.items.remove_matching(count, item);
         if removed > 0 {
             let shared = cx.shared();
             shared.budget_mut().release(removed * item_cost(item.len()));

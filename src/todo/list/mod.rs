@@ -3,10 +3,11 @@
 //! commands on it are in `ends.rs`.
 //!
 //! Everything a list does is bounded work, except a scan of a big list
-//! (`DEL` of an item deep in it, or not in it at all): that is done a slice
-//! of `SLICE_CHUNKS` chunks per loop pass. Meanwhile the list is busy: calls
-//! that arrive wait in its stash, in order, and are served when the scan
-//! ends, so each request still sees the whole effect of the ones before it.
+//! (`DEL` of an item deep in it, or not in it at all; Redis's `LREM`):
+//! that is done a slice of `SLICE_CHUNKS` chunks per loop pass. Meanwhile
+//! the list is busy: calls that arrive wait in its stash, in order, and
+//! are served when the scan ends, so each request still sees the whole
+//! effect of the ones before it.
 
 mod ends;
 
@@ -14,7 +15,7 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::time::Duration;
 
-use super::items::{Items, Scan, Scanned, CHUNK};
+use super::items::{Items, Removal, Removing, Scan, Scanned, CHUNK};
 use super::memory::{item_cost, ITEM_OVERHEAD};
 use super::msg::{Msg, Outcome};
 use super::name::{Item, Name};
@@ -50,12 +51,26 @@ enum Op {
     /// `DEL`: remove the newest `item` from list `name`, looking on from
     /// `scan`.
     Del { name: Name, item: Item, scan: Scan },
+    /// `LREM`: remove up to `count` items equal to `item` from list
+    /// `name`, going on from `removal`.
+    Rem {
+        name: Name,
+        count: i64,
+        item: Item,
+        removal: Removal,
+    },
 }
 
 impl fmt::Debug for Job {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.op {
             Op::Del { name, item, scan } => write!(f, "Del({name:?}, {item:?} from {scan:?})"),
+            Op::Rem {
+                name,
+                count,
+                item,
+                removal,
+            } => write!(f, "Rem({name:?}, {count}, {item:?} from {removal:?})"),
         }
     }
 }
@@ -115,8 +130,7 @@ impl List {
             } => self.index(index),
             Msg::Index { index: None, .. } => Msg::Done(Outcome::NotANumber),
             Msg::Remove { name, count, item } => {
-                let after = self.remove(cx, &name, count, &item);
-                return ends::answer(cx, from, after);
+                return self.remove(cx, from, name, count, item, Removal::default());
             }
             Msg::Pop { name, end, count } => {
                 let after = self.pop(cx, &name, end, count);
@@ -182,6 +196,16 @@ impl List {
                 from,
                 op: Op::Del { name, item, scan },
             })) => self.del(cx, from, name, item, scan),
+            Info::Message(Msg::Continue(Job {
+                from,
+                op:
+                    Op::Rem {
+                        name,
+                        count,
+                        item,
+                        removal,
+                    },
+            })) => self.remove(cx, from, name, count, item, removal),
             other => {
                 log::debug!(
                     "{} ignored an unexpected {} message",
@@ -222,22 +246,64 @@ impl List {
             }
             Scanned::Missing => Outcome::NotFound,
             Scanned::Partway(scan) => {
-                if let Some(slot @ None) = self.items.extra() {
-                    *slot = Some(Box::new(Busy {
-                        stash: VecDeque::new(),
-                    }));
-                }
-                let me = cx.pid();
-                let job = Job {
-                    from,
-                    op: Op::Del { name, item, scan },
-                };
-                cx.send_after(me, Duration::ZERO, Msg::Continue(job).into());
-                return Flow::Continue;
+                let op = Op::Del { name, item, scan };
+                return self.go_on(cx, Job { from, op });
             }
         };
         cx.reply(from, Msg::Done(outcome).into());
         self.done(cx)
+    }
+
+    /// `LREM`: one slice of the removal, from `removal`. Answers when done
+    /// (and stops, if that left the list empty: Redis's rule); otherwise
+    /// goes on next pass.
+    fn remove<P: Host>(
+        &mut self,
+        cx: Cx<'_, '_, P>,
+        from: Caller,
+        name: Name,
+        count: i64,
+        item: Item,
+        removal: Removal,
+    ) -> Flow {
+        // Refused at its start if the log cannot be written (as every
+        // change is, in `handle_call`); once begun it ends, and if the log
+        // fails meanwhile, its record is dropped and its answer becomes an
+        // error when the pass's records are written.
+        match self
+            .items
+            .remove_matching_from(count, &item, removal, SLICE_CHUNKS)
+        {
+            Removing::Done(removed) => {
+                let after = self.removed(cx, &name, count, &item, removed);
+                match ends::answer(cx, from, after) {
+                    Flow::Continue => self.done(cx),
+                    stop => stop,
+                }
+            }
+            Removing::Partway(removal) => {
+                let op = Op::Rem {
+                    name,
+                    count,
+                    item,
+                    removal,
+                };
+                self.go_on(cx, Job { from, op })
+            }
+        }
+    }
+
+    /// A long operation goes on next pass; meanwhile calls wait in the
+    /// stash.
+    fn go_on<P: Host>(&mut self, cx: Cx<'_, '_, P>, job: Job) -> Flow {
+        if let Some(slot @ None) = self.items.extra() {
+            *slot = Some(Box::new(Busy {
+                stash: VecDeque::new(),
+            }));
+        }
+        let me = cx.pid();
+        cx.send_after(me, Duration::ZERO, Msg::Continue(job).into());
+        Flow::Continue
     }
 
     /// A long operation ended (or none was under way): serve the calls that

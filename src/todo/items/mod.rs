@@ -10,12 +10,16 @@
 //! owner needs only for big lists (`W`: the list process keeps the long
 //! operation it has under way there, since only a big list takes long
 //! enough to need one, and a small list's process stays 24 bytes).
+//! Removals that must look for their items are in `removal.rs`.
 
 use std::collections::VecDeque;
 
+pub use self::removal::{Removal, Removing, Scan, Scanned};
 use super::cow::{Frozen, Orphans, Owned};
 use super::packed::{entry_size, Packed};
 pub use super::snapshot::Snapshot;
+
+mod removal;
 
 /// Bytes of one chunk (and the most a small list holds): Redis's listpack
 /// size for lists.
@@ -44,22 +48,6 @@ pub struct Chunked<W> {
     orphans: Orphans,
     /// The owner's own, for big lists only.
     extra: W,
-}
-
-/// Where a scan of a big list has got to: how many chunks, from the
-/// newest, it has looked through.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Scan(usize);
-
-/// What a bounded scan found.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Scanned {
-    /// The item was there, and is removed.
-    Removed,
-    /// It is nowhere in the list.
-    Missing,
-    /// Not looked everywhere yet: go on from here.
-    Partway(Scan),
 }
 
 impl<W: Default> Default for Items<W> {
@@ -226,50 +214,6 @@ impl<W: Default> Items<W> {
         }
     }
 
-    /// Looks for the newest item equal to `item`, from `scan` on, through
-    /// at most `chunks` chunks of a big list (a small list is looked through
-    /// at once), and removes it if found.
-    pub fn remove_newest(&mut self, item: &[u8], scan: Scan, chunks: usize) -> Scanned {
-        match self {
-            Items::Small(packed) => match packed.find_newest(item) {
-                Some(start) => {
-                    packed.remove_at(start, item.len());
-                    Scanned::Removed
-                }
-                None => Scanned::Missing,
-            },
-            Items::Big(big) => {
-                // Chunk 0 is the head, then the others, newest first.
-                let total = big.chunks.len() + 1;
-                let end = (scan.0 + chunks).min(total);
-                for from_newest in scan.0..end {
-                    if from_newest == 0 {
-                        if let Some(start) = big.head.find_newest(item) {
-                            big.head.remove_at(start, item.len());
-                            big.removed(item.len());
-                            return Scanned::Removed;
-                        }
-                        continue;
-                    }
-                    let index = total - 1 - from_newest;
-                    if let Some(start) = big.chunks[index].find_newest(item) {
-                        big.chunks[index].make_mut().remove_at(start, item.len());
-                        big.removed(item.len());
-                        if big.chunks[index].is_empty() {
-                            big.chunks.remove(index);
-                        }
-                        return Scanned::Removed;
-                    }
-                }
-                if end == total {
-                    Scanned::Missing
-                } else {
-                    Scanned::Partway(Scan(end))
-                }
-            }
-        }
-    }
-
     /// Hands `count` items from `first` (0 the newest) on to `take`, newest
     /// first, until it returns `false`: whole chunks before them are passed
     /// over by their count.
@@ -325,64 +269,6 @@ impl<W: Default> Items<W> {
                 None
             }
         }
-    }
-
-    /// Removes up to `count` items equal to `item` (Redis's `LREM`): from
-    /// the newest when `count` is positive, from the oldest when negative,
-    /// every one when 0. Returns how many went. It looks through the whole
-    /// list: for replay, and for lists whose walk is bounded.
-    pub fn remove_matching(&mut self, count: i64, item: &[u8]) -> u64 {
-        let limit = if count == 0 {
-            u64::MAX
-        } else {
-            count.unsigned_abs()
-        };
-        let newest_first = count >= 0;
-        let mut removed = 0;
-        let take = |packed: &mut Packed, left: u64| -> u64 {
-            let mut starts: Vec<usize> = if newest_first {
-                let found = packed.entries_newest_first().filter(|(_, i)| *i == item);
-                found.map(|(s, _)| s).collect()
-            } else {
-                let found = packed.entries_oldest_first().filter(|(_, i)| *i == item);
-                found.map(|(s, _)| s).collect()
-            };
-            starts.truncate(usize::try_from(left).unwrap_or(usize::MAX));
-            // From the back, so that each start stays where it was.
-            starts.sort_unstable_by(|a, b| b.cmp(a));
-            for &start in &starts {
-                packed.remove_at(start, item.len());
-            }
-            starts.len() as u64
-        };
-        match self {
-            Items::Small(packed) => removed += take(packed, limit),
-            Items::Big(big) => {
-                let before = removed;
-                let mut order: Vec<usize> = (0..=big.chunks.len()).collect();
-                if newest_first {
-                    order.reverse();
-                }
-                for index in order {
-                    if removed == limit {
-                        break;
-                    }
-                    // Index `chunks.len()` is the head, the newest.
-                    if index == big.chunks.len() {
-                        if big.head.find_newest(item).is_some() {
-                            removed += take(&mut big.head, limit - removed);
-                        }
-                    } else if big.chunks[index].find_newest(item).is_some() {
-                        removed += take(big.chunks[index].make_mut(), limit - removed);
-                    }
-                }
-                big.chunks.retain(|c| !c.is_empty());
-                let gone = removed - before;
-                big.count -= gone;
-                big.item_bytes -= gone * item.len() as u64;
-            }
-        }
-        removed
     }
 
     /// The items as they are now, newest first, for reading later while the
