@@ -66,6 +66,9 @@ pub struct Budget {
     finishing: u64,
     /// The connection that may use them, if one does.
     finisher: Option<Pid>,
+    /// Connections wait for room to make a reply: they go before those
+    /// that wait to read the rest of a request.
+    replies_waiting: bool,
 }
 
 impl Budget {
@@ -85,6 +88,7 @@ impl Budget {
             orphans: Orphans::default(),
             finishing: if clients == 0 { 0 } else { finishing },
             finisher: None,
+            replies_waiting: false,
         }
     }
 
@@ -200,6 +204,17 @@ impl Budget {
     /// The finisher, if there is one.
     pub fn finisher(&self) -> Option<Pid> {
         self.finisher
+    }
+
+    /// Whether connections wait for room to make a reply: the room kept
+    /// back goes to one of them before one that waits to read.
+    pub fn replies_waiting(&self) -> bool {
+        self.replies_waiting
+    }
+
+    /// Says whether connections wait for room to make a reply.
+    pub fn set_replies_waiting(&mut self, waiting: bool) {
+        self.replies_waiting = waiting;
     }
 }
 

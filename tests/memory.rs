@@ -18,27 +18,27 @@ const ALLOWANCE: u64 = 32 << 20;
 const PER_CONNECTION: u64 = 4 << 10;
 
 /// The bound on the server's resident memory with `connections` open.
-fn bound(max_memory: u64, connections: usize) -> u64 {
+pub fn bound(max_memory: u64, connections: usize) -> u64 {
     max_memory + ALLOWANCE + PER_CONNECTION * connections as u64
 }
 
 /// A client socket with a small receive buffer, so that replies it does
 /// not read stay in the server, not in the kernel.
-fn attacker(server: &Server) -> TcpStream {
+pub fn attacker(server: &Server) -> TcpStream {
     let mut c = server.connect();
     c.shrink_receive_buffer();
     c.stream
 }
 
 /// An attacker that turns into a reader, with a receive buffer fit for it.
-fn reader(stream: TcpStream) -> Client {
+pub fn reader(stream: TcpStream) -> Client {
     let mut c = Client::from_stream(stream);
     c.set_receive_buffer(1 << 20);
     c
 }
 
 /// Lets this test process open `n` more sockets.
-fn room_for_sockets(n: usize) {
+pub fn room_for_sockets(n: usize) {
     let mut limit = libc::rlimit {
         rlim_cur: 0,
         rlim_max: 0,
@@ -78,7 +78,7 @@ fn fill(c: &mut Client, name: &str, count: usize, size: usize) -> Vec<u8> {
 }
 
 /// Waits until the server has answered at least `n` requests in all.
-fn wait_for_commands(watcher: &mut Client, n: u64) {
+pub fn wait_for_commands(watcher: &mut Client, n: u64) {
     for _ in 0..100_000 {
         if watcher.stat("commands") >= n {
             return;
@@ -88,7 +88,7 @@ fn wait_for_commands(watcher: &mut Client, n: u64) {
 }
 
 /// An honest client gets its answers.
-fn honest_client_is_served(server: &Server) {
+pub fn honest_client_is_served(server: &Server) {
     let mut c = server.connect();
     assert_eq!(c.ask("PING"), "OK\n");
     assert_eq!(c.ask("PUT honest x"), "OK\n");

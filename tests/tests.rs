@@ -5,6 +5,7 @@ mod util;
 
 mod bench;
 mod binary;
+mod budget;
 mod clients;
 mod commands;
 mod compaction;

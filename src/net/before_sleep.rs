@@ -4,9 +4,11 @@
 //! for want of room in client buffers once there is some (or once the room
 //! the budget keeps back is free for one of them to take); and, when
 //! client buffers are pressed (too little room left for a reader to get a
-//! full piece of a big reply), close the connection that holds the most
-//! while it neither reads its replies nor sends the rest of its request
-//! (the last resort of the memory budget: client eviction).
+//! full piece of a big reply), close the connections that hold more than
+//! their fair share while they neither read their replies nor send the
+//! rest of their request (the last resort of the memory budget: client
+//! eviction). All of them go at once: many may pin the same snapshot, which
+//! only the last one's going frees.
 
 use std::time::{Duration, Instant};
 
@@ -30,8 +32,12 @@ const PRESSED: u64 = 64 * 1024;
 pub(super) struct BeforeSleep {
     /// Reused: the connections written in a round.
     writing: Vec<Pid>,
-    /// Connections that stopped for want of room, to wake, oldest first.
-    waiting_for_room: Vec<Pid>,
+    /// Connections that stopped for want of room to make a reply, to
+    /// wake, oldest first.
+    waiting_to_reply: Vec<Pid>,
+    /// Connections that stopped for want of room to read the rest of a
+    /// request, to wake, oldest first, after those waiting to reply.
+    waiting_to_read: Vec<Pid>,
     /// When connections may next be weighed for eviction.
     next_eviction_check: Option<Instant>,
 }
@@ -45,17 +51,25 @@ impl BeforeSleep {
         }
         let budget = runtime.shared().budget();
         let room = !budget.clients_full() || budget.finisher().is_none();
-        if room && !self.waiting_for_room.is_empty() {
-            // Oldest first: if only the room kept back is free, the one
-            // that has waited longest takes it.
-            let mut waiting = std::mem::take(&mut self.waiting_for_room);
-            for pid in waiting.drain(..) {
+        let waiting = !self.waiting_to_reply.is_empty() || !self.waiting_to_read.is_empty();
+        if room && waiting {
+            // Replies first, then reads, oldest first: if only the room
+            // kept back is free, the one that has waited longest to make
+            // a reply takes it.
+            let mut replies = std::mem::take(&mut self.waiting_to_reply);
+            let mut reads = std::mem::take(&mut self.waiting_to_read);
+            for pid in replies.drain(..).chain(reads.drain(..)) {
                 runtime.send(pid, Event::Room.into());
             }
-            self.waiting_for_room = waiting;
+            (self.waiting_to_reply, self.waiting_to_read) = (replies, reads);
             runtime.run_until_idle();
             self.write(runtime);
         }
+        let replies_waiting = !self.waiting_to_reply.is_empty();
+        runtime
+            .shared_mut()
+            .budget_mut()
+            .set_replies_waiting(replies_waiting);
     }
 
     /// Writes the log's records of the pass (group commit: one `write`,
@@ -90,7 +104,8 @@ impl BeforeSleep {
                     AfterWrite::NextPass => {
                         runtime.send_after(pid, Duration::ZERO, Event::Write.into());
                     }
-                    AfterWrite::WaitForRoom => self.waiting_for_room.push(pid),
+                    AfterWrite::WaitForRoom { reply: true } => self.waiting_to_reply.push(pid),
+                    AfterWrite::WaitForRoom { reply: false } => self.waiting_to_read.push(pid),
                 }
             }
             runtime.run_until_idle();
@@ -108,11 +123,10 @@ impl BeforeSleep {
         }
     }
 
-    /// Closes the connection that holds the most while it neither reads
-    /// its replies nor sends the rest of its request, if it holds more than
-    /// its fair share of the clients' budget, and every connection at a
-    /// dead end (its peer gone, part of a request left that cannot be
-    /// completed).
+    /// Closes every connection that holds more than its fair share of the
+    /// clients' budget while it neither reads its replies nor sends the
+    /// rest of its request, and every connection at a dead end (its peer
+    /// gone, part of a request left that cannot be completed).
     fn evict(&mut self, runtime: &mut Runtime<Proc>, connections: &mut Connections) {
         let now = runtime.now();
         if self.next_eviction_check.is_some_and(|at| now < at) {
@@ -124,21 +138,14 @@ impl BeforeSleep {
         let fair_share = (shared.budget().client_max() / open) as usize;
         let orphans = shared.budget().orphans().bytes() > 0;
         let pids = connections.live(runtime).to_vec();
-        let mut worst = None;
         for pid in pids {
             let Some((Proc::Connection(c), shared)) = runtime.process_and_shared(pid) else {
                 continue;
             };
-            if c.dead_end(shared) {
+            let hoarding = c.hoarding(now, orphans);
+            if c.dead_end(shared) || hoarding.is_some_and(|weight| weight > fair_share) {
                 runtime.send(pid, Event::Evict.into());
-            } else if let Some(weight) = c.hoarding(now, orphans) {
-                if weight > fair_share && worst.is_none_or(|(w, _)| weight > w) {
-                    worst = Some((weight, pid));
-                }
             }
-        }
-        if let Some((_, pid)) = worst {
-            runtime.send(pid, Event::Evict.into());
         }
         runtime.run_until_idle();
     }

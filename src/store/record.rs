@@ -51,15 +51,19 @@ pub enum Record<'a> {
         /// The item.
         item: &'a [u8],
     },
-    /// The newest item left list `name` (`LPOP`).
+    /// The `count` newest items left list `name` (`LPOP`).
     PopNewest {
         /// The list.
         name: &'a [u8],
+        /// How many.
+        count: u64,
     },
-    /// The oldest item left list `name` (`RPOP`).
+    /// The `count` oldest items left list `name` (`RPOP`).
     PopOldest {
         /// The list.
         name: &'a [u8],
+        /// How many.
+        count: u64,
     },
     /// List `name` was created, empty (`CREATE`).
     Create {
@@ -136,8 +140,8 @@ impl Record<'_> {
                 out.extend_from_slice(&count.to_le_bytes());
                 out.extend_from_slice(item);
             }
-            Record::PopNewest { name } => name_only(out, POP_NEWEST, name),
-            Record::PopOldest { name } => name_only(out, POP_OLDEST, name),
+            Record::PopNewest { name, count } => name_count(out, POP_NEWEST, name, count),
+            Record::PopOldest { name, count } => name_count(out, POP_OLDEST, name, count),
             Record::Create { name } => name_only(out, CREATE, name),
             Record::Drop { name } => name_only(out, DROP, name),
             Record::List { lsn, name } => {
@@ -164,10 +168,10 @@ impl Record<'_> {
             | Record::PushOldest { name, item }
             | Record::RemoveNewest { name, item } => 1 + name.len() + item.len(),
             Record::Remove { name, item, .. } => 1 + name.len() + 8 + item.len(),
-            Record::PopNewest { name }
-            | Record::PopOldest { name }
-            | Record::Create { name }
-            | Record::Drop { name } => 1 + name.len(),
+            Record::PopNewest { name, count } | Record::PopOldest { name, count } => {
+                1 + name.len() + varint_len(count)
+            }
+            Record::Create { name } | Record::Drop { name } => 1 + name.len(),
             Record::List { lsn, name } => varint_len(lsn) + 1 + name.len(),
             Record::Items { packed } => packed.len(),
         }
@@ -215,14 +219,23 @@ impl Record<'_> {
                     item,
                 }
             }
-            POP_NEWEST | POP_OLDEST | CREATE | DROP => {
+            POP_NEWEST | POP_OLDEST => {
+                let (name, rest) = split_name(payload)?;
+                let (count, rest) = read_varint(rest).ok_or(Bad::Damaged)?;
+                if !rest.is_empty() {
+                    return Err(Bad::Damaged);
+                }
+                match kind {
+                    POP_NEWEST => Record::PopNewest { name, count },
+                    _ => Record::PopOldest { name, count },
+                }
+            }
+            CREATE | DROP => {
                 let (name, rest) = split_name(payload)?;
                 if !rest.is_empty() {
                     return Err(Bad::Damaged);
                 }
                 match kind {
-                    POP_NEWEST => Record::PopNewest { name },
-                    POP_OLDEST => Record::PopOldest { name },
                     CREATE => Record::Create { name },
                     _ => Record::Drop { name },
                 }
@@ -256,14 +269,20 @@ impl Record<'_> {
             | Record::PushOldest { name, .. }
             | Record::RemoveNewest { name, .. }
             | Record::Remove { name, .. }
-            | Record::PopNewest { name }
-            | Record::PopOldest { name }
+            | Record::PopNewest { name, .. }
+            | Record::PopOldest { name, .. }
             | Record::Create { name }
             | Record::Drop { name }
             | Record::List { name, .. } => Some(name),
             Record::Items { .. } => None,
         }
     }
+}
+
+fn name_count(out: &mut Vec<u8>, kind: u8, name: &[u8], count: u64) {
+    out.push(kind);
+    push_name(out, name);
+    push_varint(out, count);
 }
 
 fn push_name(out: &mut Vec<u8>, name: &[u8]) {
@@ -401,8 +420,14 @@ mod tests {
                 count: -2,
                 item: b"x",
             },
-            Record::PopNewest { name: b"" },
-            Record::PopOldest { name: b"n" },
+            Record::PopNewest {
+                name: b"",
+                count: 1,
+            },
+            Record::PopOldest {
+                name: b"n",
+                count: 1 << 40,
+            },
             Record::Create { name: b"new" },
             Record::Drop { name: b"old" },
             Record::List {

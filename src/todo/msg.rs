@@ -166,7 +166,9 @@ pub enum Msg {
         item: Item,
     },
     /// Take `count` items (one if `None`) from `end` of list `name`
-    /// (`LPOP`, `RPOP`): reply `Popped`. A list left empty is gone.
+    /// (`LPOP`, `RPOP`): reply `Popped`, or, if the items would take more
+    /// than `room` bytes, a `Listing` to read in pieces. A list left empty
+    /// is gone.
     Pop {
         /// The list.
         name: Name,
@@ -174,6 +176,8 @@ pub enum Msg {
         end: End,
         /// How many.
         count: Option<u64>,
+        /// Bytes the reply may take at once.
+        room: usize,
     },
     /// Delete these lists (Redis's `DEL`): reply `Count`, how many were.
     DelKeys {
@@ -363,7 +367,9 @@ impl fmt::Debug for Msg {
             Msg::Len { name } => write!(f, "Len({name:?})"),
             Msg::Index { name, index } => write!(f, "Index({name:?}, {index:?})"),
             Msg::Remove { name, count, item } => write!(f, "Remove({name:?}, {count}, {item:?})"),
-            Msg::Pop { name, end, count } => write!(f, "Pop({name:?}, {end:?}, {count:?})"),
+            Msg::Pop {
+                name, end, count, ..
+            } => write!(f, "Pop({name:?}, {end:?}, {count:?})"),
             Msg::DelKeys { names } => write!(f, "DelKeys({names:?})"),
             Msg::Exists { names } => write!(f, "Exists({names:?})"),
             Msg::Keys { pattern, .. } => {

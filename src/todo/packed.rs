@@ -137,6 +137,63 @@ impl Packed {
         .next()
     }
 
+    /// The item whose entry starts at `start` (an entry boundary, 0 for
+    /// the oldest), and where the next entry starts; `None` at the end.
+    pub fn entry_at(&self, start: usize) -> Option<(usize, &[u8])> {
+        let mut entries = OldestFirst {
+            bytes: &self.buf[..self.used()],
+            at: start,
+        };
+        let (_, item) = entries.next()?;
+        Some((entries.at, item))
+    }
+
+    /// Takes out the `n` newest items (no more than there are), as a
+    /// buffer of their own: they are the end of this one, so nothing of
+    /// what is left moves.
+    pub fn split_newest(&mut self, n: usize) -> Packed {
+        let n = n.min(self.len());
+        let start = self
+            .entries_newest_first()
+            .take(n)
+            .last()
+            .map_or(self.used(), |(start, _)| start);
+        let taken = Packed::from_entries(&self.buf[start..self.used()], n);
+        self.keep(0..start, n);
+        taken
+    }
+
+    /// Takes out the `n` oldest items (no more than there are), as a
+    /// buffer of their own; what is left moves to the front, once.
+    pub fn split_oldest(&mut self, n: usize) -> Packed {
+        let n = n.min(self.len());
+        let mut entries = self.entries_oldest_first();
+        entries.by_ref().take(n).for_each(drop);
+        let end = entries.at;
+        let taken = Packed::from_entries(&self.buf[..end], n);
+        self.keep(end..self.used(), n);
+        taken
+    }
+
+    /// A buffer of these `n` whole entries, exactly as big.
+    fn from_entries(entries: &[u8], n: usize) -> Packed {
+        Packed {
+            buf: entries.into(),
+            used: entries.len() as u32,
+            count: n as u16,
+        }
+    }
+
+    /// Keeps only the entries in `kept` (moved to the front), the other
+    /// `removed` entries gone.
+    fn keep(&mut self, kept: std::ops::Range<usize>, removed: usize) {
+        let len = kept.len();
+        self.buf.copy_within(kept, 0);
+        self.used = len as u32;
+        self.count -= removed as u16;
+        self.shrink();
+    }
+
     /// Removes the item whose entry starts at `start` and holds `len`
     /// bytes.
     pub fn remove_at(&mut self, start: usize, len: usize) {
@@ -184,6 +241,11 @@ impl Packed {
         self.buf.copy_within(start + size..used, start);
         self.used = (used - size) as u32;
         self.count -= 1;
+        self.shrink();
+    }
+
+    /// Gives memory back when the buffer is mostly empty.
+    fn shrink(&mut self) {
         if self.count == 0 {
             self.buf = Box::default();
         } else if self.used() < self.buf.len() / 4 {

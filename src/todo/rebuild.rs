@@ -20,6 +20,7 @@ use std::hash::{BuildHasher, Hasher, RandomState};
 use hashbrown::HashTable;
 
 use super::items::{Items, Scan};
+use super::msg::End;
 use super::name::Name;
 use crate::budget::Orphans;
 use crate::store::record::unpack_items;
@@ -191,11 +192,11 @@ fn change(part: &mut HashTable<Entry>, hash: u64, record: Record<'_>, orphans: &
         Record::Remove { count, item, .. } => {
             items.remove_matching(count, item);
         }
-        Record::PopNewest { .. } => {
-            items.pop_newest();
+        Record::PopNewest { count, .. } => {
+            items.take(End::Head, count, orphans);
         }
-        Record::PopOldest { .. } => {
-            items.pop_oldest();
+        Record::PopOldest { count, .. } => {
+            items.take(End::Tail, count, orphans);
         }
         Record::Create { .. } => {}
         Record::Drop { .. } | Record::List { .. } | Record::Items { .. } => {

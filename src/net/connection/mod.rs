@@ -82,9 +82,14 @@ pub enum AfterWrite {
     /// A big reply has more to produce and the socket has room: `Write`
     /// on the next pass.
     NextPass,
-    /// It stopped reading for want of room in client buffers: `Room` when
-    /// there is some.
-    WaitForRoom,
+    /// It stopped for want of room in client buffers: `Room` when there is
+    /// some. `reply` if what waits is a reply to a request it has sent
+    /// whole (or the next piece of one), which goes before requests still
+    /// arriving.
+    WaitForRoom {
+        /// It waits to make a reply, not to read.
+        reply: bool,
+    },
 }
 
 type Cx<'a, 'b, P> = &'a mut Context<'b, P>;
@@ -254,7 +259,7 @@ impl Connection {
         if self.transport.stream_waits_for_room() || self.session.held() == Some(Hold::Room) {
             // Its next piece, or the reply to its next request, needs room
             // that client buffers do not have now.
-            return AfterWrite::WaitForRoom;
+            return AfterWrite::WaitForRoom { reply: true };
         }
         if self.transport.streaming() && !self.transport.write_blocked() {
             return AfterWrite::NextPass;
@@ -264,7 +269,7 @@ impl Connection {
             // It stopped reading for want of room: read now if the share
             // has some again, else wait for it.
             return if self.starved(shared) {
-                AfterWrite::WaitForRoom
+                AfterWrite::WaitForRoom { reply: false }
             } else {
                 AfterWrite::Now(Event::Room)
             };
@@ -421,9 +426,15 @@ impl Connection {
     }
 
     /// Whether it just got the room kept back, needing it (the budget lends
-    /// it to one connection at a time): then it can go on now.
+    /// it to one connection at a time, replies first): then it can go on
+    /// now.
     fn may_use_room_kept_back(&mut self, me: Pid, shared: &mut Shared) -> bool {
         if shared.budget().finisher() == Some(me) || !self.needs_room(shared) {
+            return false;
+        }
+        let reply =
+            self.session.held() == Some(Hold::Room) || self.transport.stream_waits_for_room();
+        if !reply && shared.budget().replies_waiting() {
             return false;
         }
         shared.budget_mut().claim_finishing(me)

@@ -82,6 +82,10 @@ pub(super) struct Transport {
     /// The last flush could produce nothing of the big reply for want of
     /// room in client buffers.
     stream_waits_for_room: bool,
+    /// The big reply acknowledges a change (the items a pop took): it is
+    /// held like an `OK` until the log has the change, and dropped if it
+    /// could not.
+    stream_unconfirmed: bool,
     read: ReadSide,
     /// No write has hit a full socket since the last writable edge.
     writable: bool,
@@ -101,6 +105,7 @@ impl Transport {
             unconfirmed: Vec::new(),
             stream: None,
             stream_waits_for_room: false,
+            stream_unconfirmed: false,
             read: ReadSide::Drained,
             writable: true,
         }
@@ -279,6 +284,10 @@ impl Transport {
     /// could not (`Err` with the reason): the held `OK`s may leave, or
     /// become errors.
     pub(super) fn confirm(&mut self, durable: Result<(), &str>) {
+        if std::mem::take(&mut self.stream_unconfirmed) && durable.is_err() {
+            // Its place is taken by the error, below.
+            self.stream = None;
+        }
         if let Err(reason) = durable {
             // From the last, so that the earlier ones stay where they are.
             for held in self.unconfirmed.iter().rev() {
@@ -329,6 +338,22 @@ impl Transport {
         self.stream = Some(Stream::new(listing, wire, &mut self.output));
     }
 
+    /// A big reply that acknowledges a change: held, like an `OK` (see
+    /// `unconfirmed`), until `confirm` says whether the log has the change;
+    /// if not, `error` writes what replaces it.
+    pub(super) fn start_stream_unconfirmed(
+        &mut self,
+        listing: Listing,
+        wire: Wire,
+        error: fn(&mut Vec<u8>, &Error<'_>),
+    ) {
+        debug_assert!(self.stream.is_none(), "one streamed reply at a time");
+        let mut stream = None;
+        self.unconfirmed(|out| stream = Some(Stream::new(listing, wire, out)), error);
+        self.stream = stream;
+        self.stream_unconfirmed = true;
+    }
+
     /// Reply bytes are unsent, or a reply is still being produced.
     pub(super) fn has_output(&self) -> bool {
         self.unsent() > 0 || self.stream.is_some()
@@ -375,6 +400,10 @@ impl Transport {
             let Some(stream) = &mut self.stream else {
                 break;
             };
+            if self.stream_unconfirmed {
+                // Nothing of it is produced before the log has its change.
+                break;
+            }
             let before = self.output.len();
             // Once the output is all sent, its room is the stream's.
             let room = if produced == 0 { room } else { piece };

@@ -10,7 +10,8 @@
 //! owner needs only for big lists (`W`: the list process keeps the long
 //! operation it has under way there, since only a big list takes long
 //! enough to need one, and a small list's process stays 24 bytes).
-//! Removals that must look for their items are in `removal.rs`.
+//! Pops are in `pops.rs`; removals that must look for their items, in
+//! `removal.rs`.
 
 use std::collections::VecDeque;
 
@@ -19,6 +20,7 @@ use super::cow::{Frozen, Orphans, Owned};
 use super::packed::{entry_size, Packed};
 pub use super::snapshot::Snapshot;
 
+mod pops;
 mod removal;
 
 /// Bytes of one chunk (and the most a small list holds): Redis's listpack
@@ -174,42 +176,6 @@ impl<W: Default> Items<W> {
                     }
                 }
                 big.added(item.len());
-            }
-        }
-    }
-
-    /// Removes and returns the newest item.
-    pub fn pop_newest(&mut self) -> Option<Vec<u8>> {
-        match self {
-            Items::Small(packed) => packed.pop_newest(),
-            Items::Big(big) => {
-                if big.head.is_empty() {
-                    big.head = big.chunks.pop_back()?.into_inner();
-                }
-                let item = big.head.pop_newest()?;
-                big.removed(item.len());
-                Some(item)
-            }
-        }
-    }
-
-    /// Removes and returns the oldest item.
-    pub fn pop_oldest(&mut self) -> Option<Vec<u8>> {
-        match self {
-            Items::Small(packed) => packed.pop_oldest(),
-            Items::Big(big) => {
-                let item = match big.chunks.front_mut() {
-                    Some(first) => {
-                        let item = first.make_mut().pop_oldest();
-                        if first.is_empty() {
-                            big.chunks.pop_front();
-                        }
-                        item
-                    }
-                    None => big.head.pop_oldest(),
-                }?;
-                big.removed(item.len());
-                Some(item)
             }
         }
     }

@@ -9,7 +9,7 @@ use super::{Cx, List};
 use crate::runtime::{ExitReason, Flow};
 use crate::store::Record;
 use crate::todo::items::Items;
-use crate::todo::memory::item_cost;
+use crate::todo::memory::{item_cost, ITEM_OVERHEAD};
 use crate::todo::msg::{End, Listing, Msg, Outcome, WriteCount, WriteItem};
 use crate::todo::name::{Item, Name};
 use crate::todo::Host;
@@ -155,40 +155,64 @@ impl List {
         self.gone_if_emptied(cx, name, removed, Msg::Count(removed))
     }
 
-    /// `LPOP`, `RPOP`.
+    /// `LPOP`, `RPOP`: the items are taken at once (whole chunks at a
+    /// time, one record for them all), and written now (`Popped`) if they
+    /// fit in `room` bytes, else handed over to read in pieces: what was
+    /// taken lives on for the reply alone, counted in the clients' share.
     pub(super) fn pop<P: Host>(
         &mut self,
         cx: Cx<'_, '_, P>,
         name: &Name,
         end: End,
         count: Option<u64>,
+        room: usize,
     ) -> After {
-        let want = count.unwrap_or(1).min(self.items.len());
-        let mut popped = Vec::with_capacity(want as usize);
         let shared = cx.shared();
-        for _ in 0..want {
-            let (item, record) = match end {
-                End::Head => (
-                    self.items.pop_newest(),
-                    Record::PopNewest {
-                        name: name.as_bytes(),
-                    },
-                ),
-                End::Tail => (
-                    self.items.pop_oldest(),
-                    Record::PopOldest {
-                        name: name.as_bytes(),
-                    },
-                ),
+        if count.is_none() {
+            // One item: taken out as it is.
+            let item = match end {
+                End::Head => self.items.pop_newest(),
+                End::Tail => self.items.pop_oldest(),
             };
-            let Some(item) = item else { break };
-            shared.budget_mut().release(item_cost(item.len()));
-            shared.log(record);
-            popped.push(item);
+            if let Some(item) = &item {
+                shared.budget_mut().release(item_cost(item.len()));
+                shared.stats_mut().items_removed(1);
+                let name = name.as_bytes();
+                shared.log(match end {
+                    End::Head => Record::PopNewest { name, count: 1 },
+                    End::Tail => Record::PopOldest { name, count: 1 },
+                });
+            }
+            let taken = u64::from(item.is_some());
+            return self.gone_if_emptied(cx, name, taken, Msg::Popped(item.into_iter().collect()));
         }
-        shared.stats_mut().items_removed(popped.len() as u64);
-        let taken = popped.len() as u64;
-        self.gone_if_emptied(cx, name, taken, Msg::Popped(popped))
+        let want = count.unwrap_or(1).min(self.items.len());
+        let orphans = shared.budget().orphans().clone();
+        let (mut taken, bytes) = self.items.take(end, want, &orphans);
+        if want > 0 {
+            shared.budget_mut().release(bytes + want * ITEM_OVERHEAD);
+            shared.stats_mut().items_removed(want);
+            let name = name.as_bytes();
+            shared.log(match end {
+                End::Head => Record::PopNewest { name, count: want },
+                End::Tail => Record::PopOldest { name, count: want },
+            });
+        }
+        let reply = if taken.bytes_left() + 16 * want as usize <= room {
+            let mut popped = Vec::with_capacity(want as usize);
+            taken.read(|item| {
+                popped.push(item.to_vec());
+                true
+            });
+            Msg::Popped(popped)
+        } else {
+            Msg::Listing(Listing::Range {
+                items: taken,
+                skip: 0,
+                take: want,
+            })
+        };
+        self.gone_if_emptied(cx, name, want, reply)
     }
 
     /// Redis's rule: a list that a command emptied is gone. It logs its

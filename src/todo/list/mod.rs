@@ -132,8 +132,13 @@ impl List {
             Msg::Remove { name, count, item } => {
                 return self.remove(cx, from, name, count, item, Removal::default());
             }
-            Msg::Pop { name, end, count } => {
-                let after = self.pop(cx, &name, end, count);
+            Msg::Pop {
+                name,
+                end,
+                count,
+                room,
+            } => {
+                let after = self.pop(cx, &name, end, count, room);
                 return ends::answer(cx, from, after);
             }
             Msg::Put {

@@ -277,6 +277,7 @@ impl Session {
                     name: Name::new(key),
                     end: domain_end(end),
                     count,
+                    room,
                 };
                 let counted = count.is_some();
                 (msg, Kind::OnList, Reply::Pop { counted })
@@ -435,6 +436,10 @@ impl Session {
             },
             Ok(Msg::Todo(todo::Msg::Rendered(rendered))) => {
                 self.scratch = t.take_output(rendered);
+            }
+            // The items a pop took: held like an OK.
+            Ok(Msg::Todo(todo::Msg::Listing(listing))) if held => {
+                t.start_stream_unconfirmed(listing, Wire::Resp, resp::protocol_error)
             }
             Ok(Msg::Todo(todo::Msg::Listing(listing))) => t.start_stream(listing, Wire::Resp),
             Ok(Msg::Todo(todo::Msg::Value(value))) => match value {
