@@ -324,3 +324,51 @@ fn keys_patterns_with_sets_escapes_and_stars_match_the_same_names_as_redis() {
         );
     }
 }
+
+#[test]
+fn transactions_answer_as_redis_does() {
+    if !have("redis-server", "apt-get install redis-server") {
+        return;
+    }
+    let (_redis, port) = redis_server();
+    let server = Server::start(&[]);
+    let mut redis = Client::connect(SocketAddr::from(([127, 0, 0, 1], port)));
+    let mut todo = server.connect();
+    let script: &[&[&str]] = &[
+        &["EXEC"],
+        &["DISCARD"],
+        &["MULTI"],
+        &["LPUSH", "t", "a", "b"],
+        &["LRANGE", "t", "0", "-1"],
+        &["LLEN", "t"],
+        &["EXEC"],
+        &["MULTI"],
+        &["MULTI"],
+        &["LPUSH", "t", "c"],
+        &["FOO", "bar"],
+        &["LPUSH", "t"],
+        &["EXEC"],
+        &["LRANGE", "t", "0", "-1"],
+        &["MULTI", "x"],
+        &["MULTI"],
+        &["LPUSH", "t", "d"],
+        &["DISCARD"],
+        &["LRANGE", "t", "0", "-1"],
+        &["MULTI"],
+        &["LPOP", "t", "5"],
+        &["RPUSH", "t", "1", "2", "3"],
+        &["LINDEX", "t", "x"],
+        &["LRANGE", "t", "0", "-1"],
+        &["EXEC"],
+        &["MULTI"],
+        &["EXEC"],
+    ];
+    for words in script {
+        let args: Vec<Vec<u8>> = words.iter().map(|w| w.as_bytes().to_vec()).collect();
+        assert_eq!(
+            String::from_utf8_lossy(&ask(&mut todo, &args)),
+            String::from_utf8_lossy(&ask(&mut redis, &args)),
+            "{words:?}"
+        );
+    }
+}

@@ -39,6 +39,12 @@ results = pipe.execute()
 check(results[:3], [1, 2, 3], "pipeline pushes")
 check(results[-1], [b"0", b"1", b"2"], "pipeline range")
 
+# A pipeline as redis-py makes it by default: a transaction (MULTI/EXEC).
+pipe = r.pipeline()
+pipe.rpush("tx", "a", "b").lrange("tx", 0, -1).llen("tx")
+check(pipe.execute(), [2, [b"a", b"b"], 2], "transactional pipeline")
+check(r.delete("tx"), 1, "delete tx")
+
 for i in range(250):
     r.rpush(f"scan:{i}", "x")
 check(len(set(r.scan_iter(match="scan:*", count=20))), 250, "scan_iter")

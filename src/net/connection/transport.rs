@@ -183,6 +183,13 @@ impl Transport {
         self.start += n;
     }
 
+    /// Puts `bytes` back at the front of what is received and not
+    /// consumed, to be taken next (a transaction's queued requests).
+    pub(super) fn put_back(&mut self, bytes: &[u8]) {
+        self.input
+            .splice(self.start..self.start, bytes.iter().copied());
+    }
+
     /// Drops everything received and not consumed.
     pub(super) fn discard_input(&mut self) {
         self.input = Vec::new();

@@ -194,6 +194,12 @@ pub enum Command<'a> {
     },
     /// `DBSIZE`
     DbSize,
+    /// `MULTI`: queue the commands that follow.
+    Multi,
+    /// `EXEC`: run the queued commands.
+    Exec,
+    /// `DISCARD`: forget them.
+    Discard,
     /// `SELECT index` (an index in `i32`, as Redis takes it)
     Select(i64),
     /// `HELLO [protover [AUTH user pass] [SETNAME name]]`, its options
@@ -350,6 +356,9 @@ pub fn parse(args: Args<'_>) -> Result<Command<'_>, Refusal> {
         })?,
         "scan" => subcommands::scan(args, lower)?,
         "dbsize" => arity(1).map(|()| Command::DbSize)?,
+        "multi" => arity(1).map(|()| Command::Multi)?,
+        "exec" => arity(1).map(|()| Command::Exec)?,
+        "discard" => arity(1).map(|()| Command::Discard)?,
         "select" => {
             arity(2)?;
             let index = integer(args.get(1))?;

@@ -98,7 +98,7 @@ const LOADING: &[&str] = &["loading", "stale"];
 const FAST_CONNECTION: &[&str] = &["@fast", "@connection"];
 
 /// Every command, in the order `COMMAND` lists them; `DEBUG` last.
-static TABLE: [Entry; 34] = [
+static TABLE: [Entry; 37] = [
     // The todo verbs.
     keyed("put", 3, PUSH, ONE_KEY, PUSH_ACL, &["RW", "insert"]),
     keyed(
@@ -145,6 +145,24 @@ static TABLE: [Entry; 34] = [
         &["request_policy:all_shards", "response_policy:all_succeeded"],
     ),
     plain("echo", 2, &["loading", "stale", "fast"], FAST_CONNECTION),
+    plain(
+        "multi",
+        1,
+        &["noscript", "loading", "stale", "fast", "allow_busy"],
+        &["@fast", "@transaction"],
+    ),
+    plain(
+        "exec",
+        1,
+        &["noscript", "loading", "stale", "skip_slowlog"],
+        &["@slow", "@transaction"],
+    ),
+    plain(
+        "discard",
+        1,
+        &["noscript", "loading", "stale", "fast", "allow_busy"],
+        &["@fast", "@transaction"],
+    ),
     keyed("lpush", -3, PUSH, ONE_KEY, PUSH_ACL, &["RW", "insert"]),
     keyed("rpush", -3, PUSH, ONE_KEY, PUSH_ACL, &["RW", "insert"]),
     keyed(

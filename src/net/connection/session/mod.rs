@@ -19,6 +19,7 @@ mod lines;
 mod local;
 mod resp;
 mod room;
+mod transaction;
 
 use super::backpressure::{room as room_now, Hold, Turn};
 use super::stream::Wire;

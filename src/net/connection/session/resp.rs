@@ -23,11 +23,13 @@ use crate::todo::{self, Item, Name, Outcome};
 #[derive(Debug, Default)]
 pub(super) struct State {
     /// The request being framed.
-    parser: Parser,
+    pub(super) parser: Parser,
     /// The replies' version (`HELLO`).
     version: Version,
     /// `CLIENT SETNAME`.
     name: Option<Vec<u8>>,
+    /// The transaction being queued, after `MULTI`.
+    pub(super) transaction: Option<super::transaction::Transaction>,
 }
 
 impl State {
@@ -38,7 +40,8 @@ impl State {
 
     /// Bytes it holds, for the budget.
     pub(super) fn held(&self) -> usize {
-        self.parser.held() + self.name.as_ref().map_or(0, Vec::capacity)
+        let transaction = self.transaction.as_ref().map_or(0, |t| t.held());
+        self.parser.held() + self.name.as_ref().map_or(0, Vec::capacity) + transaction
     }
 }
 
@@ -160,6 +163,11 @@ impl Session {
         attempts: u8,
     ) -> Taken {
         let room = self.room(cx, t);
+        if attempts == 1 {
+            if let Some(taken) = self.transaction(cx, t, consumed, room) {
+                return taken;
+            }
+        }
         let (request, out) = t.line_and_output(consumed);
         let args = Args::new(request, self.resp.parser.args());
         let command = match command::parse(args) {

@@ -104,7 +104,10 @@ pub(super) fn for_resp(command: &Command<'_>, config: &Config) -> Need {
         | Command::ClientSetName(_)
         | Command::ClientId
         | Command::ClientNoop
-        | Command::CommandCount => Need::Small,
+        | Command::CommandCount
+        | Command::Multi
+        | Command::Exec
+        | Command::Discard => Need::Small,
         // `COMMAND`'s table, `DEBUG`.
         _ => Need::Bytes(REPLY_AT_ONCE),
     }
