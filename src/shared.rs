@@ -1,6 +1,8 @@
 //! What every process of the server can reach through `Context::shared`:
-//! the configuration (read-only), the `STATS` counters and the memory
-//! account, each its own type. There is one thread, so there are no locks.
+//! the configuration (read-only), the `STATS` counters, the memory
+//! account and the log, each its own type, and the lists the log held at
+//! start until the manager takes them; and the `STATS` rows, gathered from
+//! them all. There is one thread, so there are no locks.
 
 use std::time::Instant;
 

@@ -1,8 +1,18 @@
-//! The network layer: the `mio` poll loop (`server`), the listening socket
-//! (`listener`), the connection processes (`connection/`), the server's
-//! message type (`msg`), the loop's part in keeping the log
-//! (`persistence`), the process tree (`tree`), and the process enum that puts the domain's
-//! processes and the connections in one runtime (`process`).
+//! The network layer:
+//!
+//! - `server.rs`: the `mio` poll loop, signals, the graceful stop;
+//! - `before_sleep.rs`: what the loop does once the queue has drained: the
+//!   log's group commit, every connection's write, waking connections
+//!   that wait for room, client eviction;
+//! - `listener.rs`: accepting, and the pause when descriptors run out;
+//!   `fd_limit.rs`: the open-file limit;
+//! - `connection/`: the connection processes; `connections.rs`: their pids,
+//!   for the loop's walks over them;
+//! - `msg.rs`: the server's message type; `process.rs`: the process enum
+//!   that puts the domain's processes and the connections in one runtime;
+//! - `persistence.rs`: the loop's part in keeping the log;
+//! - `tree.rs`: the process tree, supervisors over the manager and lists;
+//! - `tests.rs`: the loop in-process, with a clock moved by hand.
 
 mod before_sleep;
 mod connection;

@@ -2,9 +2,12 @@
 //! It is five parts, each in its file:
 //!
 //! - `transport.rs`: the socket, the bytes received and to send, reads and
-//!   writes;
+//!   writes, `OK`s held for the log;
 //! - `stream.rs`: a big reply produced in pieces as the socket drains;
-//! - `session.rs`: framing, parsing, calls to the manager, replies;
+//! - `session/`: where a request becomes a reply: framing, parsing, calls
+//!   to the manager, replies (`lines.rs` for the line protocol, `resp.rs`,
+//!   `local.rs` and `info.rs` for RESP, `transaction.rs` for `MULTI`,
+//!   `room.rs` for the room a reply needs);
 //! - `backpressure.rs`: whether another request may be taken, and how much
 //!   may be read or produced, now;
 //! - `lifecycle.rs`: open, draining, quitting, lingering, closed, idle.
