@@ -246,8 +246,16 @@ if has replay; then
     }
     load_times() { # seconds each took to load, from their logs
         local todo redis
-        todo=$(sed -n 's/.*loaded .* items from [^ ]* in \([0-9.]*\)\(m\?s\) .*/\1 \2/p' "$todo_log")
-        case "$todo" in *ms) todo=$(calc "${todo% ms} / 1000") ;; *) todo=${todo% s} ;; esac
+        # The server ends the line with Rust's Duration: "in 613.2ms",
+        # "in 1.8s", "in 950.1µs" (or "ns").
+        todo=$(sed -n 's/.*loaded .* items from .* in \([0-9.]*\)\(ns\|µs\|ms\|s\)[[:space:]]*$/\1 \2/p' \
+            "$todo_log" | tail -n 1)
+        case "$todo" in
+        *" ns") todo=$(calc "${todo% ns} / 1e9") ;;
+        *" µs") todo=$(calc "${todo% µs} / 1e6") ;;
+        *" ms") todo=$(calc "${todo% ms} / 1000") ;;
+        *) todo=${todo% s} ;;
+        esac
         redis=$(sed -n 's/.*DB loaded from append only file: \([0-9.]*\) seconds.*/\1/p' "$redis_log")
         echo "$todo $redis"
     }
