@@ -461,6 +461,11 @@ impl Command {
                 "--in-memory keeps no log: it cannot take a --data-dir".into(),
             ));
         }
+        if in_memory && config.repair {
+            return Err(ConfigError::Conflict(
+                "--in-memory keeps no log: there is nothing for --repair to repair".into(),
+            ));
+        }
         if in_memory {
             config.data_dir = None;
         }

@@ -143,6 +143,11 @@ fn the_log_options_and_flags() {
     assert!(parse(&["--fsync", "sometimes"]).is_err());
     assert!(parse(&["--in-memory=yes"]).is_err());
     assert!(parse(&["--in-memory", "--data-dir", "d"]).is_err());
+    // No log, nothing to repair: refused as --data-dir is, in any order.
+    for args in [["--in-memory", "--repair"], ["--repair", "--in-memory"]] {
+        let e = parse(&args).unwrap_err().to_string();
+        assert!(e.contains("--in-memory") && e.contains("--repair"), "{e}");
+    }
     assert!(parse(&["--data-dir", ""]).is_err());
 }
 
