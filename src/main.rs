@@ -39,6 +39,10 @@ fn main() -> ExitCode {
     };
     log::info!("listening on {}", server.local_addr());
     match server.run() {
+        Ok(Stopped::Gracefully) if log_unsynced(&server) => {
+            log::error!("exiting with an error: the log is not surely on disk");
+            ExitCode::FAILURE
+        }
         Ok(Stopped::Gracefully) => ExitCode::SUCCESS,
         Ok(Stopped::AtOnce) => ExitCode::FAILURE,
         Ok(Stopped::GaveUp) => {
@@ -50,4 +54,14 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Whether the log failed and was not written again by the time the
+/// server stopped, its last sync included: what was acknowledged may not be
+/// on disk, and whoever runs the server must hear of it.
+fn log_unsynced(server: &Server) -> bool {
+    server
+        .shared()
+        .store()
+        .is_some_and(|store| store.refusal().is_some())
 }

@@ -109,6 +109,24 @@ fn a_failed_sync_under_everysec_refuses_the_changes_after_it() {
     assert_eq!(c.ask("PUT a 3"), "OK\n");
 }
 
+#[test]
+fn a_graceful_stop_whose_last_sync_fails_exits_with_an_error() {
+    let dir = DataDir::new();
+    let mut server = Server::start_on(&dir, &["--enable-debug"]);
+    let mut c = server.connect();
+    assert_eq!(c.ask("PUT a 1"), "OK\n");
+    assert_eq!(c.ask("DEBUG DISK FAIL-SYNCS"), "OK\n");
+    drop(c);
+    server.signal("TERM");
+    // The change may not be on disk: a supervisor must hear of it.
+    assert_eq!(server.wait(), Some(1));
+    assert!(
+        server.wait_for_log("the log could not be synced at stop"),
+        "{}",
+        server.log.text()
+    );
+}
+
 /// A tmpfs of `size` mounted on a fresh directory, unmounted at the end;
 /// `None` where the machine does not let the test mount one.
 struct Tmpfs {

@@ -116,6 +116,8 @@ impl Persistence {
     }
 
     /// A graceful stop: what was logged is synced before the server exits.
+    /// If that fails, the store is left refusing (`Store::refusal`), and
+    /// the binary exits with an error.
     pub(super) fn stop(runtime: &mut Runtime<Proc>) {
         if let Some(store) = runtime.shared_mut().store_mut() {
             match store.sync() {

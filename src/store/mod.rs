@@ -266,7 +266,8 @@ impl Store {
         }
     }
 
-    /// Writes and syncs what was logged, now (a graceful stop).
+    /// Writes and syncs what was logged, now (a graceful stop). After an
+    /// `Err`, `refusal` says why: the log is not surely on disk.
     pub fn sync(&mut self) -> Result<(), String> {
         self.flush()?;
         if let Some(reason) = &self.failure {
