@@ -27,7 +27,8 @@ enum Job {
     Segment(File),
     /// Finish a compaction: sync the segment (it holds the changes before
     /// some the snapshot reflects) and the snapshot, write the manifest,
-    /// remove the files it no longer names.
+    /// remove the files it no longer names. A failed sync of the segment
+    /// is reported as the log's failure too.
     Finish {
         snapshot: File,
         manifest: Manifest,
@@ -219,9 +220,14 @@ fn run(
                 dir,
                 obsolete,
             } => {
-                let result = faults
-                    .sync()
-                    .and_then(|()| segment.sync_data())
+                // The segment failing to sync is the log failing, as in
+                // the periodic sync: the loop must refuse changes, not
+                // only give the compaction up.
+                let segment_synced = faults.sync().and_then(|()| segment.sync_data());
+                if let Err(e) = &segment_synced {
+                    news.news(|report| report.error = Some(e.to_string()));
+                }
+                let result = segment_synced
                     .and_then(|()| snapshot.sync_all())
                     .and_then(|()| manifest.write(&dir))
                     .map_err(|e| e.to_string());

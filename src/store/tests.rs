@@ -204,3 +204,26 @@ fn a_change_logged_after_a_failure_is_never_confirmed() {
     assert!(store.flush().is_err(), "a dropped record went unreported");
     assert_eq!(store.flush(), Ok(()));
 }
+
+#[test]
+fn a_failed_sync_of_the_segment_while_finishing_a_compaction_refuses_changes() {
+    let dir = temp("finish-sync");
+    let (mut store, _) = open(&dir);
+    put(&mut store, b"a", b"1");
+    store.flush().unwrap();
+    let id = store.start_compaction().unwrap().unwrap();
+    let lsn = store.lsn();
+    store.snapshot_list(id, lsn, b"a");
+    let mut packed = Vec::new();
+    pack_item(&mut packed, b"1");
+    store.snapshot_items(id, &packed);
+    // The helper thread's sync of the segment fails: an I/O error on the
+    // log, as any other failed sync.
+    store.faults().fail_syncs(true);
+    store.finish_compaction(id);
+    settle(&mut store);
+    let reason = store.refusal().expect("the failed sync refuses changes");
+    assert!(reason.contains("Input/output error"), "{reason}");
+    put(&mut store, b"a", b"2");
+    assert!(store.flush().is_err(), "a change after it was confirmed");
+}
