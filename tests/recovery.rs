@@ -254,8 +254,10 @@ fn a_segment_cut_inside_its_header_is_made_again() {
     assert_eq!(items(&server), expected);
 }
 
-#[test]
-fn after_a_repair_new_changes_number_past_the_snapshot() {
+/// A stopped server's directory whose snapshot holds `zz` as read after
+/// 300 changes to it came in (so the snapshot reflects changes numbered
+/// past its start), with those changes in the segment after it.
+fn compacted_while_zz_changed() -> DataDir {
     let dir = DataDir::new();
     let mut server = Server::start_on(&dir, &[]);
     crate::crash::fill(&server, 20_000);
@@ -274,23 +276,52 @@ fn after_a_repair_new_changes_number_past_the_snapshot() {
     drop(c);
     server.signal("TERM");
     assert_eq!(server.wait(), Some(0));
-    // Damage the first record of the segment after the snapshot.
-    let segment = dir.path.join("segment-00000001.log");
-    let mut bytes = std::fs::read(&segment).unwrap();
-    assert!(bytes.len() > FILE_HEADER + 20, "{}", bytes.len());
-    bytes[FILE_HEADER + 8] ^= 0xff;
-    std::fs::write(&segment, &bytes).unwrap();
-    let mut server = Server::start_on(&dir, &["--repair"]);
+    dir
+}
+
+/// Flips bits of `file` in `dir` at `at` (from its end if negative),
+/// repairs, writes, and restarts: the change written after the repair
+/// must be there.
+fn repair_then_write(dir: &DataDir, file: &str, at: isize, bits: u8) {
+    let path = dir.path.join(file);
+    let mut bytes = std::fs::read(&path).unwrap();
+    let at = if at < 0 {
+        bytes.len() - at.unsigned_abs()
+    } else {
+        at as usize
+    };
+    bytes[at] ^= bits;
+    std::fs::write(&path, &bytes).unwrap();
+    let mut server = Server::start_on(dir, &["--repair"]);
     let mut c = server.connect();
     assert_eq!(c.ask("PUT zz after-repair"), "OK\n");
+    assert!(c.ask("LIST zz").starts_with("* after-repair\n"));
     drop(c);
     server.signal("TERM");
     assert_eq!(server.wait(), Some(0));
-    let server = Server::start_on(&dir, &[]);
+    let server = Server::start_on(dir, &[]);
     let listed = server.connect().ask("LIST zz");
     assert!(
         listed.starts_with("* after-repair\n"),
-        "{}",
+        "{file}: {}",
         &listed[..60.min(listed.len())]
     );
+}
+
+#[test]
+fn after_a_repair_new_changes_number_past_the_snapshot() {
+    let dir = compacted_while_zz_changed();
+    let segment = std::fs::metadata(dir.path.join("segment-00000001.log")).unwrap();
+    assert!(segment.len() > FILE_HEADER as u64 + 20, "{}", segment.len());
+    // The first record of the segment after the snapshot.
+    let copy = copy_dir(&dir.path);
+    repair_then_write(
+        &copy,
+        "segment-00000001.log",
+        FILE_HEADER as isize + 8,
+        0xff,
+    );
+    // The snapshot, in zz's items, its last record: zz is kept (empty),
+    // and every segment after the snapshot is set aside.
+    repair_then_write(&dir, "snapshot-00000001.log", -3, 0x04);
 }

@@ -122,6 +122,8 @@ pub fn replay(dir: &Path, mode: Mode, target: &mut impl Rebuild) -> Result<Repla
     let mut reflected: HashMap<Vec<u8>, u64> = HashMap::new();
     // The highest of them: no change after the snapshot may number below.
     let mut max_reflected = 0;
+    // A repair of the snapshot set every segment aside.
+    let mut segments_set_aside = false;
     if let Some(name) = &manifest.snapshot {
         let path = dir.join(name);
         let (mut reader, header) = Reader::open(&path).map_err(|e| at(&path, 0, &e))?;
@@ -129,7 +131,8 @@ pub fn replay(dir: &Path, mode: Mode, target: &mut impl Rebuild) -> Result<Repla
             return Err(at(&path, 0, "not a snapshot"));
         }
         replayed.next_lsn = header.first_lsn;
-        loop {
+        let mut end = None;
+        while end.is_none() {
             match reader.next().map_err(io_error)? {
                 Next::Record(record, offset) => {
                     match record {
@@ -146,7 +149,7 @@ pub fn replay(dir: &Path, mode: Mode, target: &mut impl Rebuild) -> Result<Repla
                     }
                     target.apply(record);
                 }
-                Next::End => break,
+                Next::End => end = Some(fs::metadata(&path).map_err(io_error)?.len()),
                 Next::Bad(bad, offset) => {
                     // A snapshot is complete before the manifest names it:
                     // any damage is corruption.
@@ -156,18 +159,22 @@ pub fn replay(dir: &Path, mode: Mode, target: &mut impl Rebuild) -> Result<Repla
                     }
                     let segments = numbered(dir, "segment").map_err(io_error)?;
                     set_aside(dir, &path, offset, &segments)?;
-                    replayed.log_bytes += offset;
-                    return Ok(replayed);
+                    segments_set_aside = true;
+                    end = Some(offset);
                 }
             }
         }
-        replayed.log_bytes += fs::metadata(&path).map_err(io_error)?.len();
+        replayed.log_bytes += end.unwrap_or_default();
     }
-    let segments: Vec<u64> = numbered(dir, "segment")
-        .map_err(io_error)?
-        .into_iter()
-        .filter(|&n| n >= manifest.first_segment)
-        .collect();
+    let segments: Vec<u64> = if segments_set_aside {
+        Vec::new()
+    } else {
+        numbered(dir, "segment")
+            .map_err(io_error)?
+            .into_iter()
+            .filter(|&n| n >= manifest.first_segment)
+            .collect()
+    };
     for (i, &n) in segments.iter().enumerate() {
         let path = dir.join(segment_name(n));
         let last = i + 1 == segments.len();
@@ -236,8 +243,9 @@ pub fn replay(dir: &Path, mode: Mode, target: &mut impl Rebuild) -> Result<Repla
         }
     }
     if replayed.next_lsn < max_reflected {
-        // Records were lost after the snapshot (a repair): new ones must
-        // number past every list it holds, in a segment of their own.
+        // Records were lost after the snapshot (a repair of a segment, or
+        // of the snapshot itself): new ones must number past every list it
+        // holds, in a segment of their own.
         replayed.next_lsn = max_reflected;
         if let Some((n, _)) = replayed.last_segment.take() {
             replayed.new_segment = n + 1;
