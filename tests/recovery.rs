@@ -4,14 +4,11 @@
 //! refuses the start unless `--repair`, which keeps the valid prefix and
 //! moves the damaged file aside.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 use crate::durability::crash;
+use crate::util::logs::{copy_dir, record_starts, refused_start, FILE_HEADER};
 use crate::util::{DataDir, Server};
-
-/// Bytes before the first record of a log file.
-const FILE_HEADER: usize = 28;
 
 /// A data directory whose log holds `count` `PUT`s of `list`, written with
 /// `--fsync always`, and the path of its one segment.
@@ -28,49 +25,6 @@ fn log_of_puts(count: usize) -> (DataDir, PathBuf) {
     let segment = dir.path.join("segment-00000000.log");
     assert!(segment.exists(), "{:?}", dir.files());
     (dir, segment)
-}
-
-/// Where each record of a log file starts, and the file's end.
-fn record_starts(bytes: &[u8]) -> Vec<usize> {
-    let mut starts = Vec::new();
-    let mut at = FILE_HEADER;
-    while at < bytes.len() {
-        starts.push(at);
-        // A varint length, a 4-byte checksum, then that many bytes.
-        let (mut len, mut shift, mut i) = (0usize, 0, at);
-        loop {
-            len |= usize::from(bytes[i] & 0x7f) << shift;
-            shift += 7;
-            i += 1;
-            if bytes[i - 1] & 0x80 == 0 {
-                break;
-            }
-        }
-        at = i + 4 + len;
-    }
-    assert_eq!(at, bytes.len());
-    starts
-}
-
-/// Starts a server on `dir` that must refuse to start: exit code 1, and
-/// its error output.
-fn refused_start(dir: &DataDir) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_todo-server"))
-        .args(["--port", "0", "--data-dir", dir.arg()])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// A copy of `from` in a fresh directory.
-fn copy_dir(from: &Path) -> DataDir {
-    let to = DataDir::new();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), to.path.join(entry.file_name())).unwrap();
-    }
-    to
 }
 
 /// The items of `list`, oldest first.
@@ -135,7 +89,7 @@ fn a_flipped_bit_with_valid_records_after_it_refuses_to_start_unless_repair() {
     bytes[starts[10] + 12] ^= 0x10;
     std::fs::write(&segment, &bytes).unwrap();
 
-    let stderr = refused_start(&dir);
+    let stderr = refused_start(&dir, &[]);
     assert!(
         stderr.contains(&format!("{} at offset {}", segment.display(), starts[10])),
         "{stderr}"
@@ -174,11 +128,49 @@ fn a_damaged_length_is_caught_and_not_mistaken_for_a_torn_tail() {
     // The fifth record claims to be shorter than it is.
     bytes[starts[5]] -= 3;
     std::fs::write(&segment, &bytes).unwrap();
-    let stderr = refused_start(&dir);
+    let stderr = refused_start(&dir, &[]);
     assert!(
         stderr.contains(&format!("at offset {}", starts[5])),
         "{stderr}"
     );
+}
+
+#[test]
+fn a_flipped_bit_in_a_length_is_corruption_not_a_torn_tail() {
+    let (dir, segment) = log_of_puts(20);
+    let bytes = std::fs::read(&segment).unwrap();
+    let starts = record_starts(&bytes);
+    let at = starts[17];
+    // Record 17's length is one byte (13). Bit 7 makes it go on into the
+    // next byte, and claim more than the file holds; bit 4 less than that.
+    assert!(bytes[at] < 0x80, "{}", bytes[at]);
+    for bit in [0x80, 0x10] {
+        let copy = copy_dir(&dir.path);
+        let segment = copy.path.join("segment-00000000.log");
+        let mut damaged = bytes.clone();
+        damaged[at] ^= bit;
+        std::fs::write(&segment, &damaged).unwrap();
+        let stderr = refused_start(&copy, &[]);
+        assert!(
+            stderr.contains(&format!("{} at offset {at}", segment.display())),
+            "bit {bit:#x}: {stderr}"
+        );
+        assert!(stderr.contains("--repair"), "{stderr}");
+        assert_eq!(
+            std::fs::read(&segment).unwrap(),
+            damaged,
+            "refusing changed it"
+        );
+        let server = Server::start_on(&copy, &["--repair"]);
+        assert_eq!(items(&server), first(17), "bit {bit:#x}");
+        let aside: Vec<String> = copy
+            .files()
+            .into_iter()
+            .filter(|f| f.starts_with("segment-00000000.log.damaged-"))
+            .collect();
+        assert_eq!(aside.len(), 1, "{:?}", copy.files());
+        assert_eq!(std::fs::read(copy.path.join(&aside[0])).unwrap(), damaged);
+    }
 }
 
 #[test]
@@ -189,8 +181,34 @@ fn a_file_that_is_not_a_log_is_refused_by_its_magic() {
         b"hello, world, not a log",
     )
     .unwrap();
-    let stderr = refused_start(&dir);
+    let stderr = refused_start(&dir, &[]);
     assert!(stderr.contains("not a todo-server log"), "{stderr}");
+}
+
+#[test]
+fn a_log_of_another_format_version_is_refused_naming_both_versions() {
+    let (dir, segment) = log_of_puts(2);
+    let mut bytes = std::fs::read(&segment).unwrap();
+    // The header: magic, version (u32 LE at 8), kind, first LSN, and the
+    // CRC-32C of the 24 bytes before it. Made version 1, whole.
+    assert_eq!(bytes[8..12], 2u32.to_le_bytes());
+    bytes[8..12].copy_from_slice(&1u32.to_le_bytes());
+    let crc = crc32c::crc32c(&bytes[..24]);
+    bytes[24..28].copy_from_slice(&crc.to_le_bytes());
+    std::fs::write(&segment, &bytes).unwrap();
+    let files = dir.files();
+    for args in [&[][..], &["--repair"]] {
+        let stderr = refused_start(&dir, args);
+        assert!(
+            stderr.contains(&format!("{} at offset 0", segment.display()))
+                && stderr.contains("format version 1")
+                && stderr.contains("reads version 2"),
+            "{args:?}: {stderr}"
+        );
+        // Not damage: --repair leaves it as it is.
+        assert_eq!(std::fs::read(&segment).unwrap(), bytes);
+        assert_eq!(dir.files(), files);
+    }
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! The durable log: every change the server acknowledges, appended to a
-//! segment file, checksummed (`record.rs`, `file.rs`); replayed at start
+//! segment file, checksummed (`record.rs`, `frame.rs`, `file.rs`); replayed at start
 //! (`recovery.rs`); compacted into a snapshot without `fork` and without a
 //! stall (`compaction.rs`); synced by a helper thread so the loop never
 //! waits on the disk unless `--fsync always` asks it to (`syncer.rs`); one
@@ -19,6 +19,7 @@
 
 mod compaction;
 mod file;
+mod frame;
 mod lock;
 mod manifest;
 pub mod record;

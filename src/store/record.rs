@@ -1,19 +1,10 @@
-//! One record of the log: what changed, encoded small and checksummed.
-//!
-//! On disk a record is `[len: varint][crc: u32 LE][kind: u8][payload]`,
-//! where `len` counts the kind and the payload (one byte for a record under
-//! 128 bytes, most of them), and `crc` is the CRC-32C of `len`, kind and
-//! payload together (so a damaged length is caught too). Names and items
-//! are opaque bytes, as on the wire: a name is prefixed by its length (one
-//! byte: names are at most 255 bytes), an item is the rest of the payload.
+//! One record of the log: what changed, encoded small. Its frame (length,
+//! the length's check, CRC-32C) is `frame.rs`'s; this is its body:
+//! `[kind: u8][payload]`. Names and items are opaque bytes, as on the
+//! wire: a name is prefixed by its length (one byte: names are at most 255
+//! bytes), an item is the rest of the payload.
 
-/// The most bytes before the kind: the longest length and the checksum.
-pub const HEADER: usize = 5 + 4;
-
-/// The longest record accepted when reading: 1 GiB, far past any item the
-/// line limit allows, and small enough that a damaged length is not
-/// trusted to allocate the world.
-pub const MAX_RECORD: usize = 1 << 30;
+use super::frame::{self, push_varint, read_varint, varint_len};
 
 /// A change, as logged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,9 +86,11 @@ pub enum Record<'a> {
 /// Why bytes are not a record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Bad {
-    /// Fewer bytes than the record says it has: the end of a file cut short.
+    /// Fewer bytes than the record says it has (by a length whose check is
+    /// good), or than a whole length: the end of a file cut short.
     Short,
-    /// The checksum does not match, or the content makes no sense.
+    /// The length's check or the CRC does not match, or the content makes
+    /// no sense.
     Damaged,
 }
 
@@ -125,10 +118,7 @@ impl Record<'_> {
     }
 
     fn frame(&self, out: &mut Vec<u8>, checksum: bool) {
-        let at = out.len();
-        push_varint(out, self.body_len() as u64);
-        let len_bytes = out.len() - at;
-        out.extend_from_slice(&[0; 4]);
+        let at = frame::begin(out, self.body_len());
         let body = out.len();
         match *self {
             Record::PushNewest { name, item } => name_item(out, PUSH_NEWEST, name, item),
@@ -156,8 +146,7 @@ impl Record<'_> {
         }
         debug_assert_eq!(out.len() - body, self.body_len());
         if checksum {
-            let crc = crc32c::crc32c_append(crc32c::crc32c(&out[at..at + len_bytes]), &out[body..]);
-            out[body - 4..body].copy_from_slice(&crc.to_le_bytes());
+            frame::seal(out, at);
         }
     }
 
@@ -188,18 +177,7 @@ impl Record<'_> {
     }
 
     fn read(bytes: &[u8], checksum: bool) -> Result<(Record<'_>, usize), Bad> {
-        let (len, len_bytes) = read_len(bytes)?;
-        let Some(crc) = bytes.get(len_bytes..len_bytes + 4) else {
-            return Err(Bad::Short);
-        };
-        let crc = u32::from_le_bytes(crc.try_into().expect("4 bytes"));
-        let start = len_bytes + 4;
-        let Some(body) = bytes.get(start..start + len) else {
-            return Err(Bad::Short);
-        };
-        if checksum && crc32c::crc32c_append(crc32c::crc32c(&bytes[..len_bytes]), body) != crc {
-            return Err(Bad::Damaged);
-        }
+        let (body, size) = frame::read(bytes, checksum)?;
         let (&kind, payload) = body.split_first().expect("len > 0");
         let record = match kind {
             PUSH_NEWEST | PUSH_OLDEST | REMOVE_NEWEST => {
@@ -251,15 +229,14 @@ impl Record<'_> {
             ITEMS => Record::Items { packed: payload },
             _ => return Err(Bad::Damaged),
         };
-        Ok((record, start + len))
+        Ok((record, size))
     }
 
     /// The size on disk of the record at the start of `bytes`, once its
-    /// length can be read there (`None` if it cannot yet, or is bad).
+    /// length and the length's check can be read there (`None` if they
+    /// cannot yet, or are bad).
     pub fn size(bytes: &[u8]) -> Option<usize> {
-        read_len(bytes)
-            .ok()
-            .map(|(len, len_bytes)| len_bytes + 4 + len)
+        frame::read_header(bytes, true).ok().map(|f| f.size())
     }
 
     /// The list the record is about, if it is about one.
@@ -309,53 +286,6 @@ fn split_name(payload: &[u8]) -> Result<(&[u8], &[u8]), Bad> {
         return Err(Bad::Damaged);
     }
     Ok(rest.split_at(len))
-}
-
-/// A record's length, and the bytes it takes: `Short` if the bytes end
-/// inside it, `Damaged` if it is not a length a record can have.
-fn read_len(bytes: &[u8]) -> Result<(usize, usize), Bad> {
-    let mut len = 0u64;
-    for (i, &byte) in bytes.iter().enumerate().take(5) {
-        len |= u64::from(byte & 0x7f) << (7 * i);
-        if byte & 0x80 == 0 {
-            let len = usize::try_from(len).map_err(|_| Bad::Damaged)?;
-            if len == 0 || len > MAX_RECORD {
-                return Err(Bad::Damaged);
-            }
-            return Ok((len, i + 1));
-        }
-    }
-    if bytes.len() < 5 {
-        Err(Bad::Short)
-    } else {
-        Err(Bad::Damaged)
-    }
-}
-
-/// Appends `n` as a varint: seven bits a byte, low first.
-fn push_varint(out: &mut Vec<u8>, mut n: u64) {
-    while n >= 0x80 {
-        out.push((n & 0x7f) as u8 | 0x80);
-        n >>= 7;
-    }
-    out.push(n as u8);
-}
-
-/// Bytes `n` takes as a varint.
-fn varint_len(n: u64) -> usize {
-    (64 - (n | 1).leading_zeros() as usize).div_ceil(7)
-}
-
-/// A varint at the start of `bytes`, and what follows it.
-fn read_varint(bytes: &[u8]) -> Option<(u64, &[u8])> {
-    let mut n = 0u64;
-    for (i, &byte) in bytes.iter().enumerate().take(10) {
-        n |= u64::from(byte & 0x7f) << (7 * i);
-        if byte & 0x80 == 0 {
-            return Some((n, &bytes[i + 1..]));
-        }
-    }
-    None
 }
 
 /// Appends one item to a snapshot's packed items: a varint length, then

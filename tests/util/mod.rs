@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod logs;
 pub mod resp;
 pub mod rng;
 pub mod tools;

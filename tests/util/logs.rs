@@ -1,0 +1,70 @@
+//! Helpers for the tests that look inside a data directory: where the
+//! records of a log file are, a copy of a directory to damage, and a
+//! server that must refuse to start on one.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use super::DataDir;
+
+/// Bytes before the first record of a log file.
+pub const FILE_HEADER: usize = 28;
+
+/// Where each record of a log file starts, and the file's end.
+pub fn record_starts(bytes: &[u8]) -> Vec<usize> {
+    let mut starts = Vec::new();
+    let mut at = FILE_HEADER;
+    while at < bytes.len() {
+        starts.push(at);
+        // A varint length, its 1-byte check, a 4-byte CRC, then that
+        // many bytes.
+        let (mut len, mut shift, mut i) = (0usize, 0, at);
+        loop {
+            len |= usize::from(bytes[i] & 0x7f) << shift;
+            shift += 7;
+            i += 1;
+            if bytes[i - 1] & 0x80 == 0 {
+                break;
+            }
+        }
+        at = i + 1 + 4 + len;
+    }
+    assert_eq!(at, bytes.len());
+    starts
+}
+
+/// Starts a server on `dir` that must refuse to start: exit code 1, and
+/// its error output. One that starts instead (it says it is listening)
+/// is killed and fails the test, rather than hang it.
+pub fn refused_start(dir: &DataDir, args: &[&str]) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_todo-server"))
+        .args(["--port", "0", "--data-dir", dir.arg()])
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = String::new();
+    let mut lines = BufReader::new(child.stderr.take().unwrap());
+    while lines.read_line(&mut stderr).unwrap() > 0 {
+        if stderr.contains("listening on") {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the server started instead of refusing: {stderr}");
+        }
+    }
+    assert_eq!(child.wait().unwrap().code(), Some(1), "{stderr}");
+    stderr
+}
+
+/// A copy of `from` in a fresh directory.
+pub fn copy_dir(from: &Path) -> DataDir {
+    let to = DataDir::new();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), to.path.join(entry.file_name())).unwrap();
+    }
+    to
+}
