@@ -4,10 +4,11 @@
 //! refuses the start unless `--repair`, which keeps the valid prefix and
 //! moves the damaged file aside.
 
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
 
 use crate::durability::crash;
-use crate::util::logs::{copy_dir, record_starts, refused_start, FILE_HEADER};
+use crate::util::logs::{copy_dir, record_size, record_starts, refused_start, FILE_HEADER};
 use crate::util::{DataDir, Server};
 
 /// A data directory whose log holds `count` `PUT`s of `list`, written with
@@ -171,6 +172,52 @@ fn a_flipped_bit_in_a_length_is_corruption_not_a_torn_tail() {
         assert_eq!(aside.len(), 1, "{:?}", copy.files());
         assert_eq!(std::fs::read(copy.path.join(&aside[0])).unwrap(), damaged);
     }
+}
+
+#[test]
+fn repairing_a_big_segment_reads_it_a_bounded_part_at_a_time() {
+    let dir = DataDir::new();
+    let server = Server::start_on(&dir, &["--fsync", "no"]);
+    let mut c = server.connect();
+    // 2,000 records of 60 kB each: a 120 MB segment.
+    let item = "x".repeat(60_000);
+    for round in 0..20 {
+        let batch: String = (0..100)
+            .map(|i| format!("PUT big {round}-{i}-{item}\n"))
+            .collect();
+        c.send(batch.as_bytes());
+        for _ in 0..100 {
+            assert_eq!(c.read_line(), "OK\n");
+        }
+    }
+    crash(server);
+    let segment = dir.path.join("segment-00000000.log");
+    let len = std::fs::metadata(&segment).unwrap().len();
+    assert!(len > 100 << 20, "{len}");
+    // Damage the second record, in its item: everything after it is
+    // valid, and set aside.
+    let mut head = [0; 64];
+    let mut file = std::fs::File::options()
+        .read(true)
+        .write(true)
+        .open(&segment)
+        .unwrap();
+    file.read_exact(&mut head).unwrap();
+    let at = (FILE_HEADER + record_size(&head[FILE_HEADER..]) + 100) as u64;
+    file.seek(SeekFrom::Start(at)).unwrap();
+    file.write_all(b"!").unwrap();
+    drop(file);
+    let server = Server::start_on(&dir, &["--repair"]);
+    // The lists hold one item; the log's reading and repair must not have
+    // held the file in memory.
+    let peak = server.peak_rss();
+    assert!(
+        peak < len / 4,
+        "peak RSS {peak} repairing a {len}-byte segment"
+    );
+    let listed = server.connect().ask("LIST big");
+    assert_eq!(listed.lines().count(), 2, "{}", &listed[..40]);
+    assert!(server.log.contains("kept the"), "{}", server.log.text());
 }
 
 #[test]

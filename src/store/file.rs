@@ -290,33 +290,6 @@ impl Reader {
         }
     }
 
-    /// Whether valid records follow the bad one at `offset`, one after the
-    /// other up to the end of the file: then the damage is corruption in
-    /// the middle, not a torn tail. A record cut short by the end of the
-    /// file is a torn tail, whatever its bytes hold: an item can hold
-    /// anything, a record's image included, and must not make a crash in
-    /// the middle of its write look like corruption. (So a damaged length
-    /// that claims more than the file holds is taken for a torn tail too.)
-    pub fn valid_records_after(path: &Path, offset: u64) -> io::Result<bool> {
-        let mut bytes = Vec::new();
-        let mut file = File::open(path)?;
-        file.seek(SeekFrom::Start(offset))?;
-        file.read_to_end(&mut bytes)?;
-        if Record::size(&bytes).is_some_and(|size| size > bytes.len()) {
-            return Ok(false);
-        }
-        let chains_to_end = |mut at: usize| {
-            while at < bytes.len() {
-                match Record::decode(&bytes[at..]) {
-                    Ok((_, size)) => at += size,
-                    Err(_) => return false,
-                }
-            }
-            true
-        };
-        Ok((1..bytes.len()).any(chains_to_end))
-    }
-
     /// Reads until `need` unread bytes are buffered or the file ends.
     fn fill(&mut self, need: usize) -> io::Result<()> {
         if self.at > 0 && self.at >= self.buf.len() / 2 {

@@ -1,6 +1,7 @@
 //! The durable log: every change the server acknowledges, appended to a
-//! segment file, checksummed (`record.rs`, `frame.rs`, `file.rs`); replayed at start
-//! (`recovery.rs`); compacted into a snapshot without `fork` and without a
+//! segment file, checksummed (`record.rs`, `frame.rs`, `file.rs`); replayed
+//! at start (`recovery.rs`), damage told from a torn tail and, with
+//! `--repair`, set aside (`damage.rs`); compacted into a snapshot without `fork` and without a
 //! stall (`compaction.rs`); synced by a helper thread so the loop never
 //! waits on the disk unless `--fsync always` asks it to (`syncer.rs`); one
 //! server per directory (`lock.rs`); a manifest says which files count
@@ -18,6 +19,7 @@
 //! start, rebuilds its lists from them (`recovery::Rebuild`).
 
 mod compaction;
+mod damage;
 mod file;
 mod frame;
 mod lock;

@@ -18,11 +18,12 @@
 use std::collections::HashMap;
 use std::fs;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use super::damage::{at, damage, refusal, set_aside, valid_records_after};
 use super::file::{Kind, Next, Reader};
 use super::manifest::Manifest;
-use super::record::{Bad, Record};
+use super::record::Record;
 
 /// What replay feeds the records to: the domain's rebuilt lists.
 pub trait Rebuild {
@@ -153,9 +154,9 @@ pub fn replay(dir: &Path, mode: Mode, target: &mut impl Rebuild) -> Result<Repla
                 Next::Bad(bad, offset) => {
                     // A snapshot is complete before the manifest names it:
                     // any damage is corruption.
-                    let what = damage(bad);
                     if !repair {
-                        return Err(refusal(&path, offset, what));
+                        let what = format!("{} in a snapshot", damage(bad));
+                        return Err(refusal(&path, offset, &what));
                     }
                     let segments = numbered(dir, "segment").map_err(io_error)?;
                     set_aside(dir, &path, offset, &segments)?;
@@ -211,8 +212,7 @@ pub fn replay(dir: &Path, mode: Mode, target: &mut impl Rebuild) -> Result<Repla
                 }
                 Next::End => break fs::metadata(&path).map_err(io_error)?.len(),
                 Next::Bad(bad, offset) => {
-                    let corrupt =
-                        !last || Reader::valid_records_after(&path, offset).map_err(io_error)?;
+                    let corrupt = !last || valid_records_after(&path, offset).map_err(io_error)?;
                     if !corrupt {
                         let len = fs::metadata(&path).map_err(io_error)?.len();
                         log::warn!(
@@ -225,7 +225,13 @@ pub fn replay(dir: &Path, mode: Mode, target: &mut impl Rebuild) -> Result<Repla
                         break offset;
                     }
                     if !repair {
-                        return Err(refusal(&path, offset, damage(bad)));
+                        let after = if last {
+                            "with valid records after it"
+                        } else {
+                            "in a segment that others follow"
+                        };
+                        let what = format!("{}, {after}", damage(bad));
+                        return Err(refusal(&path, offset, &what));
                     }
                     set_aside(dir, &path, offset, &segments[i + 1..])?;
                     stop = true;
@@ -274,60 +280,4 @@ fn remove_leftovers(dir: &Path, manifest: &Manifest) -> io::Result<()> {
         fs::remove_file(tmp)?;
     }
     Ok(())
-}
-
-/// `--repair`: moves the damaged file aside (never deleting it), puts
-/// back a copy of what came before the damage, and moves aside the
-/// segments after it, whose changes followed what was lost.
-fn set_aside(dir: &Path, path: &Path, offset: u64, later: &[u64]) -> Result<(), String> {
-    let aside = |path: &Path| -> Result<PathBuf, String> {
-        let stamp = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let moved = PathBuf::from(format!("{}.damaged-{stamp}", path.display()));
-        fs::rename(path, &moved)
-            .map_err(|e| format!("cannot move {} aside: {e}", path.display()))?;
-        Ok(moved)
-    };
-    let moved = aside(path)?;
-    let bytes = fs::read(&moved).map_err(|e| format!("cannot read {}: {e}", moved.display()))?;
-    fs::write(path, &bytes[..offset as usize])
-        .and_then(|()| fs::File::open(path)?.sync_all())
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    log::warn!(
-        "--repair: {} was damaged at offset {offset}: kept the {offset} bytes before it, \
-         moved the file to {}",
-        path.display(),
-        moved.display()
-    );
-    for &n in later {
-        let later = dir.join(segment_name(n));
-        let moved = aside(&later)?;
-        log::warn!(
-            "--repair: moved {} aside to {}: its changes came after the damage",
-            later.display(),
-            moved.display()
-        );
-    }
-    super::manifest::sync_dir(dir).map_err(|e| e.to_string())
-}
-
-fn damage(bad: Bad) -> &'static str {
-    match bad {
-        Bad::Short => "a record cut short",
-        Bad::Damaged => "a record that fails its checksum",
-    }
-}
-
-fn at(path: &Path, offset: u64, what: &str) -> String {
-    format!("{} at offset {offset}: {what}", path.display())
-}
-
-fn refusal(path: &Path, offset: u64, what: &str) -> String {
-    format!(
-        "the log is damaged: {}, with valid records after it; refusing to start so that \
-         nothing is lost silently (start with --repair to keep what comes before the \
-         damage and move the damaged file aside)",
-        at(path, offset, what)
-    )
 }

@@ -17,21 +17,24 @@ pub fn record_starts(bytes: &[u8]) -> Vec<usize> {
     let mut at = FILE_HEADER;
     while at < bytes.len() {
         starts.push(at);
-        // A varint length, its 1-byte check, a 4-byte CRC, then that
-        // many bytes.
-        let (mut len, mut shift, mut i) = (0usize, 0, at);
-        loop {
-            len |= usize::from(bytes[i] & 0x7f) << shift;
-            shift += 7;
-            i += 1;
-            if bytes[i - 1] & 0x80 == 0 {
-                break;
-            }
-        }
-        at = i + 1 + 4 + len;
+        at += record_size(&bytes[at..]);
     }
     assert_eq!(at, bytes.len());
     starts
+}
+
+/// The size of the record at the start of `bytes`, from its header: a
+/// varint length, its 1-byte check, a 4-byte CRC, then that many bytes.
+pub fn record_size(bytes: &[u8]) -> usize {
+    let (mut len, mut shift, mut i) = (0usize, 0, 0);
+    loop {
+        len |= usize::from(bytes[i] & 0x7f) << shift;
+        shift += 7;
+        i += 1;
+        if bytes[i - 1] & 0x80 == 0 {
+            return i + 1 + 4 + len;
+        }
+    }
 }
 
 /// Starts a server on `dir` that must refuse to start: exit code 1, and
