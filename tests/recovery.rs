@@ -8,7 +8,9 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
 
 use crate::durability::crash;
-use crate::util::logs::{copy_dir, record_size, record_starts, refused_start, FILE_HEADER};
+use crate::util::logs::{
+    copy_dir, flip, record_size, record_starts, refused_start, set_aside, FILE_HEADER,
+};
 use crate::util::{DataDir, Server};
 
 /// A data directory whose log holds `count` `PUT`s of `list`, written with
@@ -230,6 +232,52 @@ fn a_file_that_is_not_a_log_is_refused_by_its_magic() {
     .unwrap();
     let stderr = refused_start(&dir, &[]);
     assert!(stderr.contains("not a todo-server log"), "{stderr}");
+}
+
+#[test]
+fn a_damaged_file_header_is_refused_and_repair_keeps_nothing_of_that_file() {
+    let (dir, segment) = log_of_puts(3);
+    // In the segment's first LSN.
+    let damaged = flip(&segment, 17, 0x01);
+    let stderr = refused_start(&dir, &[]);
+    assert!(
+        stderr.contains(&format!("{} at offset 0", segment.display()))
+            && stderr.contains("--repair"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(&segment).unwrap(), damaged);
+    let server = Server::start_on(&dir, &["--repair"]);
+    assert_eq!(items(&server), first(0));
+    assert_eq!(set_aside(&dir, "segment-00000000.log"), [damaged]);
+    let mut c = server.connect();
+    assert_eq!(c.ask("PUT list after"), "OK\n");
+    crash(server);
+    let server = Server::start_on(&dir, &[]);
+    assert_eq!(items(&server), ["after"]);
+
+    // A snapshot's: the segments after it go aside too.
+    let mut c = server.connect();
+    assert_eq!(c.ask("COMPACT"), "OK\n");
+    assert!(server.wait_for_log("compaction done"));
+    assert_eq!(c.ask("PUT list later"), "OK\n");
+    crash(server);
+    let snapshot = dir.path.join("snapshot-00000001.log");
+    let damaged = flip(&snapshot, 3, 0x20);
+    let stderr = refused_start(&dir, &[]);
+    assert!(
+        stderr.contains(&format!("{} at offset 0", snapshot.display()))
+            && stderr.contains("--repair"),
+        "{stderr}"
+    );
+    let server = Server::start_on(&dir, &["--repair"]);
+    assert_eq!(items(&server), first(0));
+    assert_eq!(set_aside(&dir, "snapshot-00000001.log"), [damaged]);
+    assert_eq!(set_aside(&dir, "segment-00000001.log").len(), 1);
+    let mut c = server.connect();
+    assert_eq!(c.ask("PUT list anew"), "OK\n");
+    crash(server);
+    let server = Server::start_on(&dir, &[]);
+    assert_eq!(items(&server), ["anew"]);
 }
 
 #[test]

@@ -57,34 +57,45 @@ impl Header {
         out
     }
 
-    fn decode(bytes: &[u8]) -> Result<Header, String> {
+    fn decode(bytes: &[u8]) -> Result<Header, BadHeader> {
+        let damaged = |what: &str| Err(BadHeader::Damaged(what.to_owned()));
         if !MAGIC.starts_with(&bytes[..bytes.len().min(MAGIC.len())]) {
-            return Err("not a todo-server log (bad magic)".into());
+            return damaged("not a todo-server log (bad magic)");
         }
         if bytes.len() < FILE_HEADER {
-            return Err("shorter than a header".into());
+            return damaged("shorter than a header");
         }
         let word = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4"));
         let crc = word(24);
         if crc32c::crc32c(&bytes[..24]) != crc {
-            return Err("damaged header".into());
+            return damaged("a damaged header");
         }
         let version = word(8);
         if version != VERSION {
-            return Err(format!(
+            return Err(BadHeader::Refused(format!(
                 "written in log format version {version}, and this server reads version \
                  {VERSION} only (it converts nothing): start the server version that wrote \
                  it, or move the data directory aside"
-            ));
+            )));
         }
         let kind = match word(12) {
             1 => Kind::Segment,
             2 => Kind::Snapshot,
-            other => return Err(format!("unknown kind {other}")),
+            other => return damaged(&format!("a header of unknown kind {other}")),
         };
         let first_lsn = u64::from_le_bytes(bytes[16..24].try_into().expect("8"));
         Ok(Header { kind, first_lsn })
     }
+}
+
+/// Why a file's header cannot be taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BadHeader {
+    /// It is damaged, or not a log's: nothing in the file can be trusted.
+    Damaged(String),
+    /// It is whole, but of another format version; or the file cannot be
+    /// read. Not for `--repair` to set aside.
+    Refused(String),
 }
 
 /// Whether the file of `len` bytes holds nothing the server wrote whole:
@@ -250,8 +261,9 @@ const CHUNK: usize = 8 << 20;
 
 impl Reader {
     /// Opens a log file and reads its header.
-    pub fn open(path: &Path) -> Result<(Reader, Header), String> {
-        let file = File::open(path).map_err(|e| e.to_string())?;
+    pub fn open(path: &Path) -> Result<(Reader, Header), BadHeader> {
+        let io = |e: io::Error| BadHeader::Refused(format!("cannot read it: {e}"));
+        let file = File::open(path).map_err(io)?;
         let mut reader = Reader {
             file,
             buf: Vec::new(),
@@ -259,7 +271,7 @@ impl Reader {
             base: 0,
             eof: false,
         };
-        reader.fill(FILE_HEADER).map_err(|e| e.to_string())?;
+        reader.fill(FILE_HEADER).map_err(io)?;
         let header = Header::decode(&reader.buf)?;
         reader.at = FILE_HEADER;
         Ok((reader, header))

@@ -71,3 +71,20 @@ pub fn copy_dir(from: &Path) -> DataDir {
     }
     to
 }
+
+/// The contents of the files `--repair` set aside for `name` in `dir`.
+pub fn set_aside(dir: &DataDir, name: &str) -> Vec<Vec<u8>> {
+    dir.files()
+        .into_iter()
+        .filter(|f| f.starts_with(&format!("{name}.damaged-")))
+        .map(|f| std::fs::read(dir.path.join(f)).unwrap())
+        .collect()
+}
+
+/// Flips `bits` of the byte at `at` in `path`; the file's bytes after.
+pub fn flip(path: &Path, at: usize, bits: u8) -> Vec<u8> {
+    let mut bytes = std::fs::read(path).unwrap();
+    bytes[at] ^= bits;
+    std::fs::write(path, &bytes).unwrap();
+    bytes
+}
