@@ -247,6 +247,7 @@ impl Store {
             // What was logged since it began is in no snapshot now: the
             // next attempt starts from memory again.
             self.pending.clear();
+            self.lsn = self.written_lsn;
         }
         let _ = std::fs::remove_file(c.writer.path());
     }

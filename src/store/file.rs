@@ -25,10 +25,22 @@ pub const FILE_HEADER: usize = 28;
 /// What a log file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// Changes as they happened, the first numbered `first_lsn`.
+    /// Changes as they happened, the first numbered `first_lsn`: where the
+    /// segment before it ends (or the snapshot, for the first).
     Segment,
+    /// A segment begun by `--repair` after it set changes aside: its first
+    /// number is past where the log before it ends, on purpose (past every
+    /// list the snapshot kept).
+    SegmentAfterRepair,
     /// The live lists as a compaction wrote them.
     Snapshot,
+}
+
+impl Kind {
+    /// Whether the file holds changes as they happened.
+    pub fn is_segment(self) -> bool {
+        matches!(self, Kind::Segment | Kind::SegmentAfterRepair)
+    }
 }
 
 /// A log file's header.
@@ -49,6 +61,7 @@ impl Header {
         let kind: u32 = match self.kind {
             Kind::Segment => 1,
             Kind::Snapshot => 2,
+            Kind::SegmentAfterRepair => 3,
         };
         out[12..16].copy_from_slice(&kind.to_le_bytes());
         out[16..24].copy_from_slice(&self.first_lsn.to_le_bytes());
@@ -81,6 +94,7 @@ impl Header {
         let kind = match word(12) {
             1 => Kind::Segment,
             2 => Kind::Snapshot,
+            3 => Kind::SegmentAfterRepair,
             other => return damaged(&format!("a header of unknown kind {other}")),
         };
         let first_lsn = u64::from_le_bytes(bytes[16..24].try_into().expect("8"));

@@ -85,6 +85,11 @@ pub struct Store {
     pending: Vec<u8>,
     /// The number the next change gets.
     lsn: u64,
+    /// The number after the last change written to the segment: the
+    /// changes numbered from it on are lost if the log fails, and their
+    /// numbers given again, so that the next segment starts where this
+    /// one ends.
+    written_lsn: u64,
     /// Why changes are refused, after a failed write or sync.
     failure: Option<String>,
     /// The failure happened since the last `flush`: the `OK`s waiting for
@@ -165,8 +170,13 @@ impl Store {
             ),
             None => {
                 let n = replayed.new_segment;
+                let kind = if replayed.new_segment_after_repair {
+                    Kind::SegmentAfterRepair
+                } else {
+                    Kind::Segment
+                };
                 let header = Header {
-                    kind: Kind::Segment,
+                    kind,
                     first_lsn: replayed.next_lsn,
                 };
                 let writer = Writer::create(&dir.join(segment_name(n)), header, &faults);
@@ -189,6 +199,7 @@ impl Store {
             segment_first_lsn,
             pending: Vec::new(),
             lsn: replayed.next_lsn,
+            written_lsn: replayed.next_lsn,
             failure: None,
             failure_unreported: false,
             syncer,
@@ -256,6 +267,7 @@ impl Store {
         }
         let result = self.segment.write(&self.pending).and_then(|()| {
             self.log_bytes += self.pending.len() as u64;
+            self.written_lsn = self.lsn;
             if self.fsync == Fsync::Always {
                 self.segment.sync()?;
                 self.counters.loop_syncs += 1;
@@ -337,6 +349,7 @@ impl Store {
         self.failure = Some(reason.to_owned());
         self.failure_unreported = true;
         self.pending.clear();
+        self.lsn = self.written_lsn;
         reason.to_owned()
     }
 
@@ -384,12 +397,22 @@ impl Store {
         }
     }
 
-    /// Starts writing a new segment, numbered next.
+    /// Starts writing a new segment, numbered next, once what was written
+    /// to this one is on disk: otherwise a power cut could keep changes
+    /// acknowledged in the new one and lose earlier ones in this one, a
+    /// hole. (Under `always` each pass is synced already; under `everysec`
+    /// and `no` the loop waits for this one `fdatasync`, at the start of a
+    /// compaction only, for at most what the kernel has not written yet.)
     fn rotate(&mut self) -> Result<(), String> {
         if self.failure.is_none() {
             self.write_pending();
             if let Some(reason) = &self.failure {
                 return Err(reason.clone());
+            }
+            if self.fsync != Fsync::Always {
+                self.segment.sync().map_err(|e| self.fail(&e.to_string()))?;
+                self.counters.loop_syncs += 1;
+                self.counters.last_loop_sync = Some(Instant::now());
             }
         }
         let n = self.segment_no + 1;

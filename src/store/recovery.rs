@@ -48,6 +48,9 @@ pub struct Replayed {
     /// The number of the segment to create when there is none to append
     /// to.
     pub new_segment: u64,
+    /// That segment starts past where the log ends, on purpose: a repair
+    /// set changes aside that lists of the snapshot reflect.
+    pub new_segment_after_repair: bool,
     /// Bytes of the snapshot and of the segments replayed.
     pub log_bytes: u64,
     /// Segments replayed.
@@ -122,6 +125,7 @@ pub fn replay(dir: &Path, mode: Mode, target: &mut impl Rebuild) -> Result<Repla
             next_lsn: 0,
             last_segment: None,
             new_segment: manifest.first_segment,
+            new_segment_after_repair: false,
             log_bytes: 0,
             segments: 0,
         },
@@ -147,6 +151,7 @@ pub fn replay(dir: &Path, mode: Mode, target: &mut impl Rebuild) -> Result<Repla
         // of the snapshot itself): new ones must number past every list it
         // holds, in a segment of their own.
         replayed.next_lsn = replay.max_reflected;
+        replayed.new_segment_after_repair = true;
         if let Some((n, _)) = replayed.last_segment.take() {
             replayed.new_segment = n + 1;
         }
@@ -258,8 +263,26 @@ impl Replay<'_> {
                 self.replayed.new_segment = n;
                 return Ok(());
             };
-            if header.kind != Kind::Segment {
+            if !header.kind.is_segment() {
                 return Err(at(&path, 0, "not a segment"));
+            }
+            // Each segment starts where the log before it ends: a segment
+            // missing, or one that lost its end, would be a hole.
+            let end = self.replayed.next_lsn;
+            let gap = header.kind == Kind::SegmentAfterRepair && header.first_lsn > end;
+            if header.first_lsn != end && !gap {
+                let what = format!(
+                    "its first change is number {}, but the log before it ends at number \
+                     {end}: a segment before it is missing, or lost its end",
+                    header.first_lsn
+                );
+                if !self.repair {
+                    return Err(refusal(&path, 0, &what));
+                }
+                log::warn!("--repair: {}: {what}", path.display());
+                set_aside(self.dir, &path, 0, later)?;
+                self.replayed.new_segment = n;
+                return Ok(());
             }
             let (end, read) = self.segment(&path, reader, header.first_lsn, later, target)?;
             self.replayed.segments += 1;

@@ -47,9 +47,13 @@ fn temp(name: &str) -> PathBuf {
 }
 
 fn open(dir: &Path) -> (Store, Lists) {
+    open_with(dir, Fsync::Always, false).unwrap()
+}
+
+fn open_with(dir: &Path, fsync: Fsync, repair: bool) -> Result<(Store, Lists), String> {
     let mut lists = Lists::default();
-    let store = Store::open(dir, Fsync::Always, false, &mut lists, || {}).unwrap();
-    (store, lists)
+    let store = Store::open(dir, fsync, repair, &mut lists, || {})?;
+    Ok((store, lists))
 }
 
 fn put(store: &mut Store, name: &[u8], item: &[u8]) {
@@ -226,4 +230,79 @@ fn a_failed_sync_of_the_segment_while_finishing_a_compaction_refuses_changes() {
     assert!(reason.contains("Input/output error"), "{reason}");
     put(&mut store, b"a", b"2");
     assert!(store.flush().is_err(), "a change after it was confirmed");
+}
+
+#[test]
+fn a_new_segment_is_begun_only_once_the_one_before_is_synced() {
+    let dir = temp("rotate-sync");
+    let (mut store, _) = open_with(&dir, Fsync::Everysec, false).unwrap();
+    put(&mut store, b"a", b"1");
+    store.flush().unwrap();
+    // Under everysec "1" is not synced yet: a compaction's new segment
+    // must not take changes before it is, or a power cut could keep them
+    // and lose "1", a hole.
+    store.faults().fail_syncs(true);
+    let reason = store.start_compaction().unwrap_err();
+    assert!(reason.contains("Input/output error"), "{reason}");
+    assert_eq!(store.refusal(), Some(reason.as_str()));
+}
+
+/// Segments 0, 1 and 2, each with one change to list `a`, and no
+/// snapshot: compactions started and given up.
+fn three_segments(name: &str) -> PathBuf {
+    let dir = temp(name);
+    let (mut store, _) = open(&dir);
+    for item in [b"0", b"1", b"2"] {
+        put(&mut store, b"a", item);
+        store.flush().unwrap();
+        if item != b"2" {
+            store.start_compaction().unwrap().unwrap();
+            store.abandon_compaction("a test");
+        }
+    }
+    drop(store);
+    dir
+}
+
+#[test]
+fn a_segment_missing_in_the_middle_refuses_the_start_unless_repair() {
+    let dir = three_segments("hole");
+    let (_, lists) = open(&dir);
+    expect(&lists, b"a", &[b"2", b"1", b"0"]);
+    std::fs::remove_file(dir.join("segment-00000001.log")).unwrap();
+    let e = open_with(&dir, Fsync::Always, false).unwrap_err();
+    let after = dir.join("segment-00000002.log");
+    assert!(
+        e.contains(&format!("{} at offset 0", after.display())),
+        "{e}"
+    );
+    assert!(e.contains("--repair"), "{e}");
+    // What precedes the hole is kept; what follows it is set aside.
+    let (mut store, lists) = open_with(&dir, Fsync::Always, true).unwrap();
+    expect(&lists, b"a", &[b"0"]);
+    assert!(!after.exists());
+    put(&mut store, b"a", b"3");
+    store.flush().unwrap();
+    drop(store);
+    let (_, lists) = open(&dir);
+    expect(&lists, b"a", &[b"3", b"0"]);
+}
+
+#[test]
+fn changes_lost_to_a_failed_write_leave_no_hole_in_the_numbering() {
+    let dir = temp("lost-numbers");
+    let (mut store, _) = open(&dir);
+    put(&mut store, b"a", b"1");
+    store.flush().unwrap();
+    store.faults().fail_writes(true);
+    put(&mut store, b"a", b"lost");
+    assert!(store.flush().is_err());
+    store.faults().fail_writes(false);
+    // A retry begins a segment, and is given up (the manager went away).
+    store.start_compaction().unwrap().unwrap();
+    store.abandon_compaction("a test");
+    drop(store);
+    // The next segment starts where the one before ends: no hole.
+    let (_, lists) = open(&dir);
+    expect(&lists, b"a", &[b"1"]);
 }
