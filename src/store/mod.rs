@@ -1,9 +1,10 @@
 //! The durable log: every change the server acknowledges, appended to a
-//! segment file, checksummed (`record.rs`, `frame.rs`, `file.rs`); replayed
-//! at start (`recovery.rs`), damage told from a torn tail and, with
-//! `--repair`, set aside (`damage.rs`); compacted into a snapshot without `fork` and without a
-//! stall (`compaction.rs`); synced by a helper thread so the loop never
-//! waits on the disk unless `--fsync always` asks it to (`syncer.rs`); one
+//! segment file, checksummed (`record.rs`, `frame.rs`, `file.rs`);
+//! replayed at start (`recovery.rs`), damage told from a torn tail and,
+//! with `--repair`, set aside (`damage.rs`); compacted into a snapshot
+//! without `fork` and without a stall (`compaction.rs`); synced by a
+//! helper thread so the loop never waits on the disk unless `--fsync
+//! always` asks it to, or a compaction begins a segment (`syncer.rs`); one
 //! server per directory (`lock.rs`); a manifest says which files count
 //! (`manifest.rs`).
 //!
