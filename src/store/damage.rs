@@ -176,11 +176,27 @@ pub fn refusal(path: &Path, offset: u64, what: &str) -> String {
 mod tests {
     use super::*;
 
-    fn temp(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("todo-damage-{}-{name}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        dir.join("log")
+    /// A file `log` in a fresh directory, removed when dropped.
+    struct Temp(PathBuf);
+
+    impl Temp {
+        fn new(name: &str) -> Temp {
+            let dir =
+                std::env::temp_dir().join(format!("todo-damage-{}-{name}", std::process::id()));
+            let _ = fs::remove_dir_all(&dir);
+            fs::create_dir_all(&dir).unwrap();
+            Temp(dir)
+        }
+
+        fn log(&self) -> PathBuf {
+            self.0.join("log")
+        }
+    }
+
+    impl Drop for Temp {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
     }
 
     fn put(out: &mut Vec<u8>, item: &[u8]) {
@@ -189,7 +205,8 @@ mod tests {
 
     #[test]
     fn a_valid_record_ending_the_file_is_found_across_windows() {
-        let path = temp("search");
+        let temp = Temp::new("search");
+        let path = temp.log();
         let mut bytes = vec![0xee; 3 * WINDOW];
         let bad = bytes.len() as u64;
         bytes.extend_from_slice(&[0xff; 10]);
@@ -208,7 +225,8 @@ mod tests {
 
     #[test]
     fn a_record_cut_short_is_torn_whatever_its_item_holds() {
-        let path = temp("torn");
+        let temp = Temp::new("torn");
+        let path = temp.log();
         let mut image = Vec::new();
         put(&mut image, b"inside");
         let mut item = image.repeat(3);
@@ -228,8 +246,8 @@ mod tests {
 
     #[test]
     fn set_aside_keeps_the_prefix_and_the_whole_file() {
-        let path = temp("aside");
-        let dir = path.parent().unwrap().to_owned();
+        let temp = Temp::new("aside");
+        let (dir, path) = (temp.0.clone(), temp.log());
         fs::write(&path, b"0123456789").unwrap();
         set_aside(&dir, &path, 4, &[]).unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"0123");
