@@ -4,7 +4,8 @@
 //! with `--repair`, set aside (`damage.rs`); compacted into a snapshot
 //! without `fork` and without a stall (`compaction.rs`); synced by a
 //! helper thread so the loop never waits on the disk unless `--fsync
-//! always` asks it to, or a compaction begins a segment (`syncer.rs`); one
+//! always` asks it to, or (under `everysec`) a compaction begins a
+//! segment (`syncer.rs`); one
 //! server per directory (`lock.rs`); a manifest says which files count
 //! (`manifest.rs`).
 //!
@@ -401,16 +402,19 @@ impl Store {
     /// Starts writing a new segment, numbered next, once what was written
     /// to this one is on disk: otherwise a power cut could keep changes
     /// acknowledged in the new one and lose earlier ones in this one, a
-    /// hole. (Under `always` each pass is synced already; under `everysec`
-    /// and `no` the loop waits for this one `fdatasync`, at the start of a
-    /// compaction only, for at most what the kernel has not written yet.)
+    /// hole. Under `always` each pass is synced already; under `everysec`
+    /// the loop waits for this one `fdatasync`, at the start of a
+    /// compaction only, for at most a second's writes. Under `no` it does
+    /// not: the kernel decides when anything reaches the disk, and a power
+    /// cut may leave holes within a segment as well (replay refuses a hole
+    /// between segments; `--repair` keeps what comes before it).
     fn rotate(&mut self) -> Result<(), String> {
         if self.failure.is_none() {
             self.write_pending();
             if let Some(reason) = &self.failure {
                 return Err(reason.clone());
             }
-            if self.fsync != Fsync::Always {
+            if self.fsync == Fsync::Everysec {
                 self.segment.sync().map_err(|e| self.fail(&e.to_string()))?;
                 self.counters.loop_syncs += 1;
                 self.counters.last_loop_sync = Some(Instant::now());
