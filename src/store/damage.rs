@@ -177,25 +177,18 @@ mod tests {
     use super::*;
 
     /// A file `log` in a fresh directory, removed when dropped.
-    struct Temp(PathBuf);
+    use crate::store::scratch::Scratch;
+
+    /// A test's directory, and the log in it.
+    struct Temp(Scratch);
 
     impl Temp {
         fn new(name: &str) -> Temp {
-            let dir =
-                std::env::temp_dir().join(format!("todo-damage-{}-{name}", std::process::id()));
-            let _ = fs::remove_dir_all(&dir);
-            fs::create_dir_all(&dir).unwrap();
-            Temp(dir)
+            Temp(Scratch::new("damage", name))
         }
 
         fn log(&self) -> PathBuf {
             self.0.join("log")
-        }
-    }
-
-    impl Drop for Temp {
-        fn drop(&mut self) {
-            let _ = fs::remove_dir_all(&self.0);
         }
     }
 
@@ -247,7 +240,7 @@ mod tests {
     #[test]
     fn set_aside_keeps_the_prefix_and_the_whole_file() {
         let temp = Temp::new("aside");
-        let (dir, path) = (temp.0.clone(), temp.log());
+        let (dir, path) = (temp.0.to_path_buf(), temp.log());
         fs::write(&path, b"0123456789").unwrap();
         set_aside(&dir, &path, 4, &[]).unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"0123");

@@ -355,16 +355,18 @@ fn read_full(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
 mod tests {
     use super::*;
 
-    fn temp(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("todo-file-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir.join("log")
+    use crate::store::scratch::Scratch;
+
+    /// A test's directory (removed when dropped) and the log in it.
+    fn temp(name: &str) -> (Scratch, PathBuf) {
+        let dir = Scratch::new("file", name);
+        let log = dir.join("log");
+        (dir, log)
     }
 
     #[test]
     fn a_file_reads_back_record_by_record() {
-        let path = temp("read");
+        let (_dir, path) = temp("read");
         let header = Header {
             kind: Kind::Segment,
             first_lsn: 7,
@@ -396,7 +398,7 @@ mod tests {
 
     #[test]
     fn a_failed_write_leaves_no_part_of_it() {
-        let path = temp("fail");
+        let (_dir, path) = temp("fail");
         let faults = Faults::default();
         let header = Header {
             kind: Kind::Segment,

@@ -51,8 +51,7 @@ mod tests {
 
     #[test]
     fn a_second_lock_on_the_same_directory_is_refused() {
-        let dir = std::env::temp_dir().join(format!("todo-lock-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::store::scratch::Scratch::new("lock", "second");
         let first = Lock::take(&dir).unwrap();
         let second = Lock::take(&dir).unwrap_err();
         assert!(second.contains("in use"), "{second}");

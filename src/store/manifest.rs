@@ -77,9 +77,7 @@ mod tests {
 
     #[test]
     fn a_manifest_round_trips_and_none_means_the_default() {
-        let dir = std::env::temp_dir().join(format!("todo-manifest-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
+        let dir = crate::store::scratch::Scratch::new("manifest", "round-trip");
         assert_eq!(Manifest::read(&dir).unwrap(), Manifest::default());
         let m = Manifest {
             snapshot: Some("snapshot-00000002.log".into()),

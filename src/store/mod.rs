@@ -31,6 +31,8 @@ mod recovery;
 mod syncer;
 
 #[cfg(test)]
+mod scratch;
+#[cfg(test)]
 mod tests;
 
 use std::fmt;

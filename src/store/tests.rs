@@ -3,9 +3,10 @@
 //! and after a failed write.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::record::{pack_item, unpack_items};
+use super::scratch::Scratch;
 use super::{Fsync, Rebuild, Record, Store};
 
 /// Lists as replay leaves them: items newest first.
@@ -40,10 +41,8 @@ impl Rebuild for Lists {
     }
 }
 
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("todo-store-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
+fn temp(name: &str) -> Scratch {
+    Scratch::new("store", name)
 }
 
 fn open(dir: &Path) -> (Store, Lists) {
@@ -66,8 +65,11 @@ fn expect(lists: &Lists, name: &[u8], items: &[&[u8]]) {
 }
 
 /// Waits (bounded) for the helper thread to finish the compaction.
+/// Lets the helper thread finish the compaction; the deadline only bounds
+/// a hang.
 fn settle(store: &mut Store) {
-    for _ in 0..10_000 {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while std::time::Instant::now() < deadline {
         store.poll();
         if !store.compaction_running() {
             return;
@@ -128,7 +130,7 @@ fn a_snapshot_list_skips_exactly_the_changes_it_reflects() {
     let (_, lists) = open(&dir);
     expect(&lists, b"a", &[b"3", b"2", b"1"]);
     expect(&lists, b"b", &[b"3", b"2", b"1"]);
-    let names: Vec<String> = std::fs::read_dir(&dir)
+    let names: Vec<String> = std::fs::read_dir(&*dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.ends_with(".log"))
@@ -249,7 +251,7 @@ fn a_new_segment_is_begun_only_once_the_one_before_is_synced() {
 
 /// Segments 0, 1 and 2, each with one change to list `a`, and no
 /// snapshot: compactions started and given up.
-fn three_segments(name: &str) -> PathBuf {
+fn three_segments(name: &str) -> Scratch {
     let dir = temp(name);
     let (mut store, _) = open(&dir);
     for item in [b"0", b"1", b"2"] {
