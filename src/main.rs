@@ -3,14 +3,14 @@
 
 use std::process::ExitCode;
 
-use todo_server::config::{Command, HELP};
+use todo_server::config::{help, Command};
 use todo_server::net::{Server, StartError, Stopped};
 
 fn main() -> ExitCode {
     let config = match Command::parse(std::env::args_os().skip(1)) {
         Ok(Command::Run(config)) => config,
         Ok(Command::Help) => {
-            print!("{HELP}");
+            print!("{}", help());
             return ExitCode::SUCCESS;
         }
         Ok(Command::Version) => {

@@ -116,11 +116,27 @@ impl<'a> Debug<'a> {
     }
 }
 
-/// Every verb of the line protocol: one table. Its name, the words that
-/// follow it and the request it makes are all matches on this enum, so a
-/// verb cannot be known to one and missing from another.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Verb {
+/// Defines [`Verb`] and [`Verb::ALL`] from one list, so that a verb
+/// cannot be in the enum and missing from `ALL` (which `HELP` and the
+/// lookup walk).
+macro_rules! verbs {
+    ($($(#[$doc:meta])* $verb:ident,)*) => {
+        /// Every verb of the line protocol: one table. Its name, the words
+        /// that follow it and the request it makes are all matches on this
+        /// enum, so a verb cannot be known to one and missing from another.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Verb {
+            $($(#[$doc])* $verb,)*
+        }
+
+        impl Verb {
+            /// Every verb.
+            pub const ALL: &'static [Verb] = &[$(Verb::$verb,)*];
+        }
+    };
+}
+
+verbs! {
     /// `PUT <list> <item>`
     Put,
     /// `LIST <list>`
@@ -163,23 +179,6 @@ enum Shape {
 }
 
 impl Verb {
-    /// Every verb.
-    pub const ALL: [Verb; 13] = [
-        Verb::Put,
-        Verb::List,
-        Verb::Create,
-        Verb::Del,
-        Verb::Drop,
-        Verb::Kill,
-        Verb::Lists,
-        Verb::Stats,
-        Verb::Ping,
-        Verb::Help,
-        Verb::Quit,
-        Verb::Compact,
-        Verb::Debug,
-    ];
-
     /// The verb as written in replies and `HELP`: upper case.
     pub fn name(self) -> &'static str {
         match self {
@@ -226,7 +225,8 @@ impl Verb {
     /// The verb `word` names, in any case; `None` if it names none.
     pub fn find(word: &[u8]) -> Option<Verb> {
         Verb::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|verb| verb.name().as_bytes().eq_ignore_ascii_case(word))
     }
 
@@ -457,7 +457,7 @@ mod tests {
 
     #[test]
     fn every_verb_is_found_by_its_name_in_any_case_and_no_other() {
-        for verb in Verb::ALL {
+        for &verb in Verb::ALL {
             let name = verb.name();
             assert_eq!(Verb::find(name.as_bytes()), Some(verb));
             assert_eq!(Verb::find(name.to_lowercase().as_bytes()), Some(verb));

@@ -1,8 +1,6 @@
 //! Test helpers: a real `todo-server` process on an ephemeral loopback port,
 //! stopped when the test ends, and a line-oriented client.
 
-#![allow(dead_code)]
-
 pub mod logs;
 pub mod resp;
 pub mod rng;
@@ -162,27 +160,25 @@ impl Server {
             .expect("start todo-server");
         let mut stderr = BufReader::new(child.stderr.take().unwrap());
         let log = Arc::new(Log::default());
-        let mut line = String::new();
-        let addr = loop {
-            line.clear();
-            if stderr.read_line(&mut line).unwrap() == 0 {
-                let _ = child.kill();
-                panic!("server exited before listening; log: {}", log.text());
-            }
-            log.push(&line);
-            if let Some(at) = line.find("listening on ") {
-                break line[at + 13..].trim().parse().expect("address in log");
-            }
-        };
-        // Keep draining stderr so the server never blocks on it.
+        // Drain stderr all along, so the server never blocks on it.
         let sink = Arc::clone(&log);
         std::thread::spawn(move || {
-            let mut rest = String::new();
-            while stderr.read_line(&mut rest).unwrap_or(0) > 0 {
-                sink.push(&rest);
-                rest.clear();
+            let mut line = String::new();
+            while stderr.read_line(&mut line).unwrap_or(0) > 0 {
+                sink.push(&line);
+                line.clear();
             }
+            sink.push("(the server's stderr closed)\n");
         });
+        let started = log.wait_for("listening on ") || {
+            let _ = child.kill();
+            false
+        };
+        let text = log.text();
+        assert!(started, "the server did not listen; log: {text}");
+        let at = text.find("listening on ").unwrap() + 13;
+        let addr = text[at..].lines().next().unwrap().trim();
+        let addr = addr.parse().expect("address in log");
         Server { child, addr, log }
     }
 
@@ -212,14 +208,6 @@ impl Server {
             .status()
             .expect("run kill");
         assert!(status.success());
-    }
-
-    /// The server's resident memory, in bytes, from /proc.
-    pub fn rss(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap();
-        let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
-        let kb: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
-        kb * 1024
     }
 
     /// The server's peak resident memory so far, in bytes (`VmHWM`).

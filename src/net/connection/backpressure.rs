@@ -26,7 +26,7 @@ use crate::net::msg::{Event, Msg};
 use crate::runtime::{Context, Pid, Process};
 
 /// Requests one connection handles per turn before letting others go.
-pub(super) const BATCH: u32 = 128;
+pub(crate) const BATCH: u32 = 128;
 
 /// Bytes of requests and replies one turn handles before letting others go.
 pub(super) const WORK_PER_TURN: usize = 256 * 1024;

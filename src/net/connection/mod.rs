@@ -34,7 +34,7 @@ mod stream;
 mod transport;
 
 #[cfg(test)]
-pub(super) use backpressure::OUTPUT_HIGH_WATER;
+pub(super) use backpressure::{BATCH, OUTPUT_HIGH_WATER};
 
 use std::io;
 use std::net::SocketAddr;
