@@ -6,7 +6,7 @@
 //! for its whole life (see `scan`).
 
 use super::glob;
-use super::msg::{Listing, Msg, Outcome, WriteCount, WriteItem};
+use super::msg::{Format, Listing, Msg, Outcome};
 use super::name::Name;
 use super::names::NamesSnapshot;
 use super::registry::Registry;
@@ -18,9 +18,9 @@ use crate::runtime::{Context, ExitReason, Ref};
 pub fn missing_list_reply(msg: Msg) -> Result<Msg, Msg> {
     Ok(match msg {
         Msg::Range {
-            mut out, header, ..
+            mut out, format, ..
         } => {
-            header(&mut out, 0);
+            (format.header)(&mut out, 0);
             Msg::Rendered(out)
         }
         Msg::Len { .. } | Msg::Remove { .. } => Msg::Count(0),
@@ -67,27 +67,26 @@ pub fn keys(
     pattern: Vec<u8>,
     room: usize,
     mut out: Vec<u8>,
-    header: WriteCount,
-    write: WriteItem,
+    format: &Format,
 ) -> Msg {
     if lists.len() <= KEYS_AT_ONCE {
         let mut found = Vec::new();
         let mut count = 0;
         lists.read_from(b"", |name| {
             if selects(&pattern, name.as_bytes()) {
-                write(&mut found, name.as_bytes());
+                (format.item)(&mut found, name.as_bytes());
                 count += 1;
             }
             found.len() <= room
         });
         if found.len() <= room {
-            header(&mut out, count);
+            (format.header)(&mut out, count);
             out.extend_from_slice(&found);
             return Msg::Rendered(out);
         }
     }
     let matching = Matching::new(lists.snapshot(), pattern);
-    Msg::Listing(Listing::Matching(Box::new(matching)))
+    Msg::Listing(Box::new(Listing::Matching(Box::new(matching))))
 }
 
 /// Whether `KEYS pattern` selects `name`: `*` selects every name, the
@@ -195,7 +194,7 @@ pub fn scan(
     count: usize,
     room: usize,
     mut out: Vec<u8>,
-    write: WriteItem,
+    format: &Format,
 ) -> Msg {
     let begin = out.len();
     let mut written = 0;
@@ -208,7 +207,7 @@ pub fn scan(
         }
         looked += 1;
         if pattern.is_none_or(|p| glob::matches(p, name.as_bytes())) {
-            write(&mut out, name.as_bytes());
+            (format.item)(&mut out, name.as_bytes());
             written += 1;
         }
         true

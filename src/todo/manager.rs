@@ -139,10 +139,9 @@ impl Manager {
                 pattern,
                 room,
                 out,
-                header,
-                write,
+                format,
             } => {
-                let reply = keys::keys(&self.lists, pattern, room, out, header, write);
+                let reply = keys::keys(&self.lists, pattern, room as usize, out, format);
                 cx.reply(from, reply.into());
             }
             Msg::Scan {
@@ -151,10 +150,11 @@ impl Manager {
                 count,
                 room,
                 out,
-                write,
+                format,
             } => {
                 let pattern = pattern.as_deref();
-                let reply = keys::scan(&self.lists, cursor, pattern, count, room, out, write);
+                let room = room as usize;
+                let reply = keys::scan(&self.lists, cursor, pattern, count, room, out, format);
                 cx.reply(from, reply.into());
             }
             Msg::DbSize => cx.reply(from, Msg::Count(self.lists.len() as u64).into()),
@@ -192,23 +192,22 @@ impl Manager {
             Msg::Lists {
                 room,
                 mut out,
-                header,
-                write,
+                format,
             } => {
                 // Written now if the names fit in `room` bytes; else a
                 // snapshot of them, to read in pieces.
                 let begin = out.len();
-                header(&mut out, self.lists.len() as u64);
+                (format.header)(&mut out, self.lists.len() as u64);
                 let mut fits = true;
                 self.lists.read_from(b"", |name| {
-                    write(&mut out, name.as_bytes());
-                    fits = out.len() - begin <= room;
+                    (format.item)(&mut out, name.as_bytes());
+                    fits = out.len() - begin <= room as usize;
                     fits
                 });
                 let reply = if fits {
                     Msg::Rendered(out)
                 } else {
-                    Msg::Listing(Listing::Names(self.lists.snapshot()))
+                    Msg::Listing(Box::new(Listing::Names(self.lists.snapshot())))
                 };
                 cx.reply(from, reply.into());
             }

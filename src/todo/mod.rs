@@ -50,7 +50,7 @@ pub use items::Snapshot;
 pub use list::Job;
 pub use list::List;
 pub use manager::Manager;
-pub use msg::{End, Listing, Msg, Outcome, WriteCount, WriteItem};
+pub use msg::{End, Format, Listing, Msg, Outcome, WriteCount, WriteItem};
 pub use name::{Item, Name};
 pub use names::NamesSnapshot;
 pub use rebuild::Rebuilt;

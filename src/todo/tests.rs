@@ -33,6 +33,12 @@ fn write_line(out: &mut Vec<u8>, item: &[u8]) {
     out.push(b'\n');
 }
 
+/// Items one per line, no header.
+static LINES: crate::todo::Format = crate::todo::Format {
+    header: |_, _| {},
+    item: write_line,
+};
+
 impl Setup {
     /// Calls the manager as the client and runs until the answer is in.
     fn call(&mut self, msg: Msg) -> Result<Msg, CallError> {
@@ -64,10 +70,9 @@ impl Setup {
     fn get(&mut self, name: &str) -> Option<Vec<String>> {
         let msg = Msg::List {
             name: Name::new(name.as_bytes()),
-            room: usize::MAX,
+            room: u32::MAX,
             out: Vec::new(),
-            header: |_, _| {},
-            write: write_line,
+            format: &LINES,
         };
         match self.call(msg) {
             Ok(Msg::Rendered(out)) => Some(
@@ -267,10 +272,9 @@ fn lists_are_sorted_bytewise() {
         s.put(name, "1");
     }
     match s.call(Msg::Lists {
-        room: usize::MAX,
+        room: u32::MAX,
         out: Vec::new(),
-        header: |_, _| {},
-        write: write_line,
+        format: &LINES,
     }) {
         Ok(Msg::Rendered(out)) => assert_eq!(out, "B\na\nb\n\u{e9}\n".as_bytes()),
         other => panic!("unexpected {other:?}"),

@@ -10,7 +10,7 @@ use crate::runtime::{ExitReason, Flow};
 use crate::store::Record;
 use crate::todo::items::Items;
 use crate::todo::memory::{item_cost, ITEM_OVERHEAD};
-use crate::todo::msg::{End, Listing, Msg, Outcome, WriteCount, WriteItem};
+use crate::todo::msg::{End, Format, Listing, Msg, Outcome};
 use crate::todo::name::{Item, Name};
 use crate::todo::Host;
 
@@ -89,20 +89,19 @@ impl List {
         stop: i64,
         room: usize,
         mut out: Vec<u8>,
-        header: WriteCount,
-        write: WriteItem,
+        format: &Format,
     ) -> Msg {
         let Some((first, last)) = range(self.items.len(), start, stop) else {
-            header(&mut out, 0);
+            (format.header)(&mut out, 0);
             return Msg::Rendered(out);
         };
         let count = last - first + 1;
         if matches!(self.items, Items::Small(_)) || count <= RANGE_AT_ONCE {
             let begin = out.len();
-            header(&mut out, count);
+            (format.header)(&mut out, count);
             let mut fits = true;
             self.items.each_in_range(first, count, |item| {
-                write(&mut out, item);
+                (format.item)(&mut out, item);
                 fits = out.len() - begin <= room;
                 fits
             });
@@ -115,11 +114,11 @@ impl List {
                 return Msg::NeedsRoom(packed.capacity());
             }
         }
-        Msg::Listing(Listing::Range {
+        Msg::Listing(Box::new(Listing::Range {
             items: self.items.snapshot(room),
             skip: first,
             take: count,
-        })
+        }))
     }
 
     /// `LINDEX`.
@@ -206,11 +205,11 @@ impl List {
             });
             Msg::Popped(popped)
         } else {
-            Msg::Listing(Listing::Range {
+            Msg::Listing(Box::new(Listing::Range {
                 items: taken,
                 skip: 0,
                 take: want,
-            })
+            }))
         };
         self.gone_if_emptied(cx, name, want, reply)
     }

@@ -120,10 +120,9 @@ impl List {
                 stop,
                 room,
                 out,
-                header,
-                write,
+                format,
                 ..
-            } => self.range(start, stop, room, out, header, write),
+            } => self.range(start, stop, room as usize, out, format),
             Msg::Len { .. } => Msg::Count(self.items.len()),
             Msg::Index {
                 index: Some(index), ..
@@ -138,7 +137,7 @@ impl List {
                 count,
                 room,
             } => {
-                let after = self.pop(cx, &name, end, count, room);
+                let after = self.pop(cx, &name, end, count, room as usize);
                 return ends::answer(cx, from, after);
             }
             Msg::Put {
@@ -160,12 +159,8 @@ impl List {
                 }
             }
             Msg::List {
-                room,
-                out,
-                header,
-                write,
-                ..
-            } => self.range(0, -1, room, out, header, write),
+                room, out, format, ..
+            } => self.range(0, -1, room as usize, out, format),
             Msg::Del { name, item } => return self.del(cx, from, name, item, Scan::default()),
             Msg::Snapshot => {
                 let lsn = cx.shared().store().map_or(0, |store| store.lsn());
@@ -197,20 +192,22 @@ impl List {
     pub fn handle_info<P: Host>(&mut self, cx: Cx<'_, '_, P>, info: Info<Msg>) -> Flow {
         match info {
             Info::Message(Msg::Crash { .. }) => panic!("DEBUG CRASH LIST"),
-            Info::Message(Msg::Continue(Job {
-                from,
-                op: Op::Del { name, item, scan },
-            })) => self.del(cx, from, name, item, scan),
-            Info::Message(Msg::Continue(Job {
-                from,
-                op:
-                    Op::Rem {
-                        name,
-                        count,
-                        item,
-                        removal,
-                    },
-            })) => self.remove(cx, from, name, count, item, removal),
+            Info::Message(Msg::Continue(job)) => match *job {
+                Job {
+                    from,
+                    op: Op::Del { name, item, scan },
+                } => self.del(cx, from, name, item, scan),
+                Job {
+                    from,
+                    op:
+                        Op::Rem {
+                            name,
+                            count,
+                            item,
+                            removal,
+                        },
+                } => self.remove(cx, from, name, count, item, removal),
+            },
             other => {
                 log::debug!(
                     "{} ignored an unexpected {} message",
@@ -307,7 +304,7 @@ impl List {
             }));
         }
         let me = cx.pid();
-        cx.send_after(me, Duration::ZERO, Msg::Continue(job).into());
+        cx.send_after(me, Duration::ZERO, Msg::Continue(Box::new(job)).into());
         Flow::Continue
     }
 

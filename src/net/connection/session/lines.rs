@@ -3,7 +3,7 @@
 
 use std::mem;
 
-use super::{answer_here, debug, no_header, room, Cx, Host, InFlight, Kind, Session, Taken};
+use super::{answer_here, debug, room, Cx, Host, InFlight, Kind, Session, Taken, LINES};
 use crate::net::connection::transport::Transport;
 use crate::protocol::reply;
 use crate::protocol::request::Debug;
@@ -22,7 +22,7 @@ impl Session {
         consumed: usize,
         attempts: u8,
     ) -> Taken {
-        let room = self.room(cx, t);
+        let held = self.held_now(t);
         let (line, out) = t.line_and_output(len);
         let request = match parse(line) {
             None => {
@@ -37,11 +37,14 @@ impl Session {
             }
             Some(Ok(request)) => request,
         };
-        let at_least = self.needs_room;
-        let Some(room) = room::for_line(&request).set_aside(room, at_least) else {
+        let (need, at_least) = (room::for_line(&request), self.needs_room);
+        let room = Session::room(cx, need, held);
+        let Some(room) = need.set_aside(room, at_least) else {
             return Taken::NoRoom;
         };
         self.needs_room = None;
+        // The most a list reply may write at once (a few KiB).
+        let at_once = u32::try_from(room).unwrap_or(u32::MAX);
         let (msg, kind) = match request {
             Request::Put { list, item } => (
                 todo::Msg::Put {
@@ -54,10 +57,9 @@ impl Session {
             Request::List { list } => (
                 todo::Msg::List {
                     name: Name::new(list),
-                    room,
+                    room: at_once,
                     out: mem::take(&mut self.scratch),
-                    header: no_header,
-                    write: reply::data_line,
+                    format: &LINES,
                 },
                 Kind::OnList,
             ),
@@ -88,10 +90,9 @@ impl Session {
             ),
             Request::Lists => (
                 todo::Msg::Lists {
-                    room,
+                    room: at_once,
                     out: mem::take(&mut self.scratch),
-                    header: no_header,
-                    write: reply::data_line,
+                    format: &LINES,
                 },
                 Kind::OnManager,
             ),

@@ -188,11 +188,23 @@ impl Session {
         self.midway
     }
 
-    /// Room this connection's buffers may grow by now (see
-    /// `backpressure::room`).
-    fn room<P: Host>(&self, cx: Cx<'_, '_, P>, t: &Transport) -> usize {
-        let pid = cx.pid();
-        room_now(cx.shared().budget(), pid, t.held() + self.held_bytes())
+    /// Bytes this connection's buffers hold now.
+    fn held_now(&self, t: &Transport) -> usize {
+        t.held() + self.held_bytes()
+    }
+
+    /// Room a connection whose buffers hold `held` bytes may grow by now
+    /// (see `backpressure::room`), if a reply needing `need` asks; none is
+    /// worked out for a small reply, which needs none (the common case,
+    /// on the hot path).
+    fn room<P: Host>(cx: Cx<'_, '_, P>, need: room::Need, held: usize) -> usize {
+        match need {
+            room::Need::Small => 0,
+            _ => {
+                let pid = cx.pid();
+                room_now(cx.shared().budget(), pid, held)
+            }
+        }
     }
 
     /// A request went to the runtime: `room` is set aside for its reply
@@ -350,7 +362,7 @@ impl Session {
             }
             // Too big to write at once: produced as the socket drains, and
             // it writes its own OK.
-            Ok(Msg::Todo(todo::Msg::Listing(listing))) => t.start_stream(listing, Wire::Lines),
+            Ok(Msg::Todo(todo::Msg::Listing(listing))) => t.start_stream(*listing, Wire::Lines),
             Ok(other) => {
                 log::error!("connection {}: unexpected answer {other:?}", cx.pid());
                 reply::error(out, &Error::Internal);
@@ -395,8 +407,12 @@ impl Session {
     }
 }
 
-/// A line reply has no header: its end is its `OK`.
-fn no_header(_: &mut Vec<u8>, _: u64) {}
+/// How a line reply's items are written: `* <item>` lines, and no header
+/// (its end is its `OK`).
+static LINES: todo::Format = todo::Format {
+    header: |_, _| {},
+    item: reply::data_line,
+};
 
 /// Why a change was refused when the log no longer says.
 const UNWRITABLE: &str = "the log cannot be written";

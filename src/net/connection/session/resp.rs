@@ -162,9 +162,9 @@ impl Session {
         consumed: usize,
         attempts: u8,
     ) -> Taken {
-        let room = self.room(cx, t);
+        let held = self.held_now(t);
         if attempts == 1 {
-            if let Some(taken) = self.transaction(cx, t, consumed, room) {
+            if let Some(taken) = self.transaction(cx, t, consumed, held) {
                 return taken;
             }
         }
@@ -178,10 +178,13 @@ impl Session {
             }
         };
         let need = room::for_resp(&command, cx.shared().config());
+        let room = Session::room(cx, need, held);
         let Some(room) = need.set_aside(room, self.needs_room) else {
             return Taken::NoRoom;
         };
         self.needs_room = None;
+        // The most a list reply may write at once (a few KiB).
+        let at_once = u32::try_from(room).unwrap_or(u32::MAX);
         let scratch = mem::take(&mut self.scratch);
         let (msg, kind, reply) = match command {
             Command::Put { list, item } => {
@@ -199,10 +202,9 @@ impl Session {
             Command::List { list } => {
                 let msg = todo::Msg::List {
                     name: Name::new(list),
-                    room,
+                    room: at_once,
                     out: scratch,
-                    header: resp::array,
-                    write: resp::bulk,
+                    format: &RESP,
                 };
                 (msg, Kind::OnList, Reply::Listing)
             }
@@ -226,10 +228,9 @@ impl Session {
             }
             Command::Lists => {
                 let msg = todo::Msg::Lists {
-                    room,
+                    room: at_once,
                     out: scratch,
-                    header: resp::array,
-                    write: resp::bulk,
+                    format: &RESP,
                 };
                 (msg, Kind::OnManager, Reply::Listing)
             }
@@ -252,10 +253,9 @@ impl Session {
                     name: Name::new(key),
                     start,
                     stop,
-                    room,
+                    room: at_once,
                     out: scratch,
-                    header: resp::array,
-                    write: resp::bulk,
+                    format: &RESP,
                 };
                 (msg, Kind::OnList, Reply::Range)
             }
@@ -285,7 +285,7 @@ impl Session {
                     name: Name::new(key),
                     end: domain_end(end),
                     count,
-                    room,
+                    room: at_once,
                 };
                 let counted = count.is_some();
                 (msg, Kind::OnList, Reply::Pop { counted })
@@ -309,10 +309,9 @@ impl Session {
             Command::Keys { pattern } => {
                 let msg = todo::Msg::Keys {
                     pattern: pattern.to_vec(),
-                    room,
+                    room: at_once,
                     out: scratch,
-                    header: resp::array,
-                    write: resp::bulk,
+                    format: &RESP,
                 };
                 (msg, Kind::OnManager, Reply::Listing)
             }
@@ -325,9 +324,9 @@ impl Session {
                     cursor,
                     pattern: pattern.map(<[u8]>::to_vec),
                     count,
-                    room,
+                    room: at_once,
                     out: scratch,
-                    write: resp::bulk,
+                    format: &RESP,
                 };
                 (msg, Kind::OnManager, Reply::Scan)
             }
@@ -447,9 +446,9 @@ impl Session {
             }
             // The items a pop took: held like an OK.
             Ok(Msg::Todo(todo::Msg::Listing(listing))) if held => {
-                t.start_stream_unconfirmed(listing, Wire::Resp, resp::protocol_error)
+                t.start_stream_unconfirmed(*listing, Wire::Resp, resp::protocol_error)
             }
-            Ok(Msg::Todo(todo::Msg::Listing(listing))) => t.start_stream(listing, Wire::Resp),
+            Ok(Msg::Todo(todo::Msg::Listing(listing))) => t.start_stream(*listing, Wire::Resp),
             Ok(Msg::Todo(todo::Msg::Value(value))) => match value {
                 Some(item) => resp::bulk(out, &item),
                 None => resp::null(out, version),
@@ -517,6 +516,12 @@ impl Session {
         true
     }
 }
+
+/// How a RESP reply's items are written: an array of bulk strings.
+static RESP: todo::Format = todo::Format {
+    header: resp::array,
+    item: resp::bulk,
+};
 
 /// A todo list's name must fit the line protocol's limit, whatever the
 /// framing, so that every list can be named on both.

@@ -11,6 +11,7 @@
 //! commands and their replies, it does not isolate them. `WATCH` is not
 //! supported.
 
+use super::room::Need;
 use super::{answer_here, Cx, Host, Session, Taken};
 use crate::net::connection::transport::Transport;
 use crate::protocol::resp::command::{self, Args, Command};
@@ -36,16 +37,26 @@ impl Transaction {
 
 impl Session {
     /// Handles the RESP request of `consumed` bytes if it is about
-    /// transactions, or is to be queued in one; `None` to run it as usual.
+    /// transactions, or is to be queued in one (if there is room for it:
+    /// the connection's buffers hold `held` bytes); `None` to run it as
+    /// usual.
     pub(super) fn transaction<P: Host>(
         &mut self,
         cx: Cx<'_, '_, P>,
         t: &mut Transport,
         consumed: usize,
-        room: usize,
+        held: usize,
     ) -> Option<Taken> {
         let (request, out) = t.line_and_output(consumed);
         let args = Args::new(request, self.resp.parser.args());
+        let name = args.get(0);
+        let about = [&b"multi"[..], b"exec", b"discard"]
+            .iter()
+            .any(|word| name.eq_ignore_ascii_case(word));
+        if self.resp.transaction.is_none() && !about {
+            // The common case: no transaction, nothing to parse twice.
+            return None;
+        }
         let command = command::parse(args);
         match (command, &mut self.resp.transaction) {
             (Ok(Command::Multi), None) => {
@@ -81,7 +92,9 @@ impl Session {
                 resp::error(out, &refusal);
                 transaction.aborted = true;
             }
-            (Ok(_), Some(_)) if consumed > room => return Some(Taken::NoRoom),
+            (Ok(_), Some(_)) if consumed > Session::room(cx, Need::Bytes(consumed), held) => {
+                return Some(Taken::NoRoom)
+            }
             (Ok(_), Some(transaction)) => {
                 resp::simple(out, "QUEUED");
                 transaction.queued.extend_from_slice(request);
