@@ -309,3 +309,61 @@ fn pops_of_many_items_answer_as_redis_and_survive_a_restart() {
     );
     assert_eq!(c.resp(&[b"LLEN", b"l"]), b":10000\r\n");
 }
+
+#[test]
+fn a_client_that_half_closes_while_its_reply_waits_for_room_holds_up_no_one() {
+    // Client buffers full and the room kept back taken: a request whose
+    // reply needs room waits. Its client half-closes meanwhile: the
+    // connection must wait too, not spin the loop asking to be written.
+    let server = Server::start(&["--max-memory", "8mb"]);
+    let mut watcher = server.connect();
+    let _slow: Vec<TcpStream> = (0..3)
+        .map(|_| {
+            let mut a = attacker(&server);
+            a.write_all(b"*3\r\n$3\r\nPUT\r\n$1\r\ns\r\n$65000\r\n")
+                .unwrap();
+            a.write_all(&[b's'; 60_000]).unwrap();
+            a
+        })
+        .collect();
+    wait_until("the slow requests to be read", || {
+        watcher.stat("client_memory") >= 110_000
+    });
+    let mut c = server.connect();
+    c.send(&req(&[b"LINDEX", b"k", b"0"]));
+    c.shutdown_write();
+    assert_eq!(watcher.request(b"PING"), b"OK\n", "the loop goes on");
+    // Once the stalled ones are gone, the waiting request is answered.
+    assert_eq!(c.resp_reply(), b"$-1\r\n");
+}
+
+#[test]
+fn a_list_killed_halfway_through_an_lrem_gives_back_all_it_held() {
+    let server = Server::start(&["--max-memory", "64mb"]);
+    let (mut a, mut b) = (server.connect(), server.connect());
+    // Some 1,500 chunks: an LREM of all takes some 25 loop passes.
+    let (x, y) = (vec![b'x'; 100], vec![b'y'; 100]);
+    for _ in 0..60 {
+        let mut batch = Vec::new();
+        for _ in 0..1_000 {
+            batch.extend(req(&[b"RPUSH", b"big", &x, &y]));
+        }
+        a.send(&batch);
+        for _ in 0..1_000 {
+            a.resp_reply();
+        }
+    }
+    // Both read in one loop pass: the LREM's first slice, then the DEL.
+    server.signal("STOP");
+    a.send(&req(&[b"LREM", b"big", b"0", &x]));
+    b.send(&req(&[b"DEL", b"big"]));
+    server.signal("CONT");
+    let _ = a.resp_reply();
+    assert_eq!(b.resp_reply(), b":1\r\n");
+    let mut w = server.connect();
+    assert_eq!(
+        (w.stat("lists"), w.stat("items"), w.stat("used_memory")),
+        (0, 0, 0),
+        "nothing is left counted"
+    );
+}

@@ -425,3 +425,52 @@ fn unknown_commands_in_binary_debug_when_off_and_odd_scan_cursors() {
     );
     assert_eq!(c.cmd(&["CLIENT", "GETNAME"]), "$-1\r\n");
 }
+
+#[test]
+fn a_transaction_is_bounded_runs_quit_at_once_and_refuses_what_it_could_not_queue() {
+    let server = Server::start(&["--max-line", "1000"]);
+    let mut c = server.connect();
+    // Queued bytes past three --max-line: refused, and so is EXEC.
+    assert_eq!(c.cmd(&["MULTI"]), "+OK\r\n");
+    let item = "i".repeat(900);
+    for _ in 0..3 {
+        assert_eq!(c.cmd(&["RPUSH", "t", &item]), "+QUEUED\r\n");
+    }
+    assert!(c
+        .cmd(&["RPUSH", "t", &item])
+        .starts_with("-ERR transaction too long"));
+    assert_eq!(
+        c.cmd(&["EXEC"]),
+        "-EXECABORT Transaction discarded because of previous errors.\r\n"
+    );
+    assert_eq!(c.cmd(&["EXISTS", "t"]), ":0\r\n");
+    // A request over --max-line inside a transaction spoils it too.
+    assert_eq!(c.cmd(&["MULTI"]), "+OK\r\n");
+    let big = "b".repeat(2000);
+    assert!(c
+        .cmd(&["RPUSH", "t", &big])
+        .starts_with("-ERR request too large"));
+    assert!(c.cmd(&["EXEC"]).starts_with("-EXECABORT"));
+    // QUIT is run, not queued, as in Redis.
+    assert_eq!(c.cmd(&["MULTI"]), "+OK\r\n");
+    assert_eq!(c.cmd(&["RPUSH", "t", "x"]), "+QUEUED\r\n");
+    assert_eq!(c.cmd(&["QUIT"]), "+OK\r\n");
+    assert_eq!(c.read_to_end(), b"");
+    let mut c = server.connect();
+    assert_eq!(c.cmd(&["EXISTS", "t"]), ":0\r\n");
+}
+
+#[test]
+fn a_scan_for_another_type_than_lists_finds_none_at_once() {
+    let server = Server::start(&[]);
+    let mut c = server.connect();
+    assert_eq!(c.cmd(&["RPUSH", "l", "x"]), ":1\r\n");
+    assert_eq!(
+        c.cmd(&["SCAN", "0", "TYPE", "string", "COUNT", "5"]),
+        "*2\r\n$1\r\n0\r\n*0\r\n"
+    );
+    assert_eq!(
+        c.cmd(&["SCAN", "0", "TYPE", "list"]),
+        "*2\r\n$1\r\n0\r\n*1\r\n$1\r\nl\r\n"
+    );
+}

@@ -52,6 +52,21 @@ impl BeforeSleep {
         let budget = runtime.shared().budget();
         let room = !budget.clients_full() || budget.finisher().is_none();
         let waiting = !self.waiting_to_reply.is_empty() || !self.waiting_to_read.is_empty();
+        // The finisher may have room again while the rest of the share is
+        // still full: it goes on alone.
+        let finisher = budget
+            .finisher()
+            .filter(|&pid| budget.client_room_for(pid) > 0);
+        if let (false, Some(pid)) = (room, finisher) {
+            let before = self.waiting_to_reply.len() + self.waiting_to_read.len();
+            self.waiting_to_reply.retain(|&p| p != pid);
+            self.waiting_to_read.retain(|&p| p != pid);
+            if self.waiting_to_reply.len() + self.waiting_to_read.len() < before {
+                runtime.send(pid, Event::Room.into());
+                runtime.run_until_idle();
+                self.write(runtime);
+            }
+        }
         if room && waiting {
             // Replies first, then reads, oldest first: if only the room
             // kept back is free, the one that has waited longest to make
@@ -137,13 +152,19 @@ impl BeforeSleep {
         let open = shared.stats().connections().max(1);
         let fair_share = (shared.budget().client_max() / open) as usize;
         let orphans = shared.budget().orphans().bytes() > 0;
+        // The one that holds the room kept back, if it has stopped making
+        // progress while others wait for room, goes whatever it holds.
+        let waiting = !self.waiting_to_reply.is_empty() || !self.waiting_to_read.is_empty();
+        let finisher = shared.budget().finisher().filter(|_| waiting);
         let pids = connections.live(runtime).to_vec();
         for pid in pids {
             let Some((Proc::Connection(c), shared)) = runtime.process_and_shared(pid) else {
                 continue;
             };
             let hoarding = c.hoarding(now, orphans);
-            if c.dead_end(shared) || hoarding.is_some_and(|weight| weight > fair_share) {
+            let over = hoarding.is_some_and(|weight| weight > fair_share);
+            let stuck_finisher = finisher == Some(pid) && hoarding.is_some();
+            if c.dead_end(shared) || over || stuck_finisher {
                 runtime.send(pid, Event::Evict.into());
             }
         }

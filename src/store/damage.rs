@@ -49,9 +49,9 @@ pub fn valid_records_after(path: &Path, offset: u64) -> io::Result<bool> {
         window.truncate(got);
         for i in (0..(high - low) as usize).rev() {
             let start = low + i as u64;
-            // The length first; its check, the CRC and the rest when it
-            // ends the file.
-            let Ok(f) = frame::read_header(&window[i..], false) else {
+            // The length and its check first (a record's is always
+            // right); the CRC and the rest only when it ends the file.
+            let Ok(f) = frame::read_header(&window[i..], true) else {
                 continue;
             };
             if start + f.size() as u64 == end && is_record(&file, start, f.size())? {

@@ -11,7 +11,7 @@ use super::name::Name;
 use super::names::NamesSnapshot;
 use super::registry::Registry;
 use super::Host;
-use crate::runtime::{Context, ExitReason, Ref};
+use crate::runtime::{Context, ExitReason, Pid, Ref};
 
 /// The reply a list command gets for a list that does not exist; the
 /// message back if it is not one of those.
@@ -34,16 +34,18 @@ pub fn missing_list_reply(msg: Msg) -> Result<Msg, Msg> {
 /// the manager forgets it, and logs its end, at its `Down`. Returns the
 /// manager's monitors on the lists stopped.
 pub fn delete<P: Host>(cx: &mut Context<'_, P>, lists: &Registry, names: &[Name]) -> Vec<Ref> {
-    let mut stopped: Vec<Ref> = Vec::new();
-    for name in names {
-        if let Some((pid, monitor)) = lists.find(name.as_bytes()) {
-            if !stopped.contains(&monitor) {
-                cx.exit(pid, ExitReason::Shutdown);
-                stopped.push(monitor);
-            }
-        }
+    let mut found: Vec<(Ref, Pid)> = names
+        .iter()
+        .filter_map(|name| lists.find(name.as_bytes()))
+        .map(|(pid, monitor)| (monitor, pid))
+        .collect();
+    // Each once, however often named.
+    found.sort_unstable();
+    found.dedup();
+    for &(_, pid) in &found {
+        cx.exit(pid, ExitReason::Shutdown);
     }
-    stopped
+    found.into_iter().map(|(monitor, _)| monitor).collect()
 }
 
 /// `EXISTS`: how many of the names are lists, counting repeats.
@@ -149,17 +151,22 @@ impl Matching {
 
     /// Hands the next matching names to `take`, in order, until it
     /// returns `false` (that name is handed again next time), or about
-    /// `budget` bytes of names were looked through.
-    pub fn read(&mut self, budget: usize, mut take: impl FnMut(&[u8]) -> bool) {
+    /// `budget` bytes of names were looked through. Returns whether
+    /// `take` stopped it.
+    pub fn read(&mut self, budget: usize, mut take: impl FnMut(&[u8]) -> bool) -> bool {
         let mut looked = 0;
+        let mut refused = false;
         let pattern = &self.pattern;
         self.names.read(|name| {
             if looked >= budget {
                 return false;
             }
             looked += name.as_bytes().len() + 16;
-            !selects(pattern, name.as_bytes()) || take(name.as_bytes())
+            let taken = !selects(pattern, name.as_bytes()) || take(name.as_bytes());
+            refused = !taken;
+            taken
         });
+        refused
     }
 
     /// Every name has been read.

@@ -6,7 +6,7 @@
 //! - `name.rs`: [`Name`] and [`Item`], inline when short (`inline.rs`).
 //! - `manager.rs`: [`Manager`], names to list processes, by monitors.
 //! - `list/`: [`List`], one list's process (Redis's list commands in
-//!   `list/ends.rs`); `items.rs`, how it keeps
+//!   `list/ends.rs`); `items/`, how it keeps
 //!   its items, small ones in one buffer and big ones in chunks
 //!   (`packed.rs`, the buffer and its encoding).
 //! - `registry.rs`: the manager's lists by name and by monitor;

@@ -256,7 +256,10 @@ impl Connection {
         let bound = output_bound(shared.budget().clients_full());
         let released = held_by_output && !self.transport.streaming() && unsent < bound;
         let closing = self.lifecycle.phase() != Phase::Open || self.transport.eof();
-        if released || (closing && !self.transport.has_output()) {
+        // A closing connection still answers what it was sent: if that
+        // waits for room, so does the close.
+        let done = closing && !self.transport.has_output() && !self.needs_room(shared);
+        if released || done {
             return AfterWrite::Now(Event::Wrote);
         }
         if self.transport.stream_waits_for_room() || self.session.held() == Some(Hold::Room) {

@@ -102,7 +102,10 @@ impl Stream {
                     resp::array(out, matching.total());
                     self.header_due = false;
                 }
-                matching.read(LOOK, |name| piece.fits(out, name));
+                let refused = matching.read(LOOK, |name| piece.fits(out, name));
+                if refused && out.len() == piece.start {
+                    return Produced::NoRoom;
+                }
                 matching.done()
             }
         };
@@ -113,7 +116,7 @@ impl Stream {
             Produced::Done
         } else if out.len() == piece.start {
             if let Listing::Matching(_) = self.listing {
-                // Names passed over that did not match.
+                // Only names passed over that did not match.
                 return Produced::More;
             }
             Produced::NoRoom

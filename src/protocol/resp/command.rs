@@ -189,8 +189,10 @@ pub enum Command<'a> {
         cursor: u64,
         /// A glob-style pattern.
         pattern: Option<&'a [u8]>,
-        /// How many (`LREM`: from which end, by its sign; 0 for all).
+        /// About how many names to look at.
         count: usize,
+        /// `TYPE` asked for something other than lists: there are none.
+        none: bool,
     },
     /// `DBSIZE`
     DbSize,

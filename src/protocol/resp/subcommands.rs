@@ -11,7 +11,7 @@ pub(super) fn scan<'a>(args: Args<'a>, lower: &str) -> Result<Command<'a>, Refus
         return Err(wrong_arity(lower));
     }
     let cursor = cursor(args.get(1)).ok_or_else(|| Refusal::from("ERR invalid cursor"))?;
-    let (mut pattern, mut count) = (None, 10);
+    let (mut pattern, mut count, mut none) = (None, 10, false);
     let mut i = 2;
     while i < args.len() {
         // Redis compares option names as C strings.
@@ -30,7 +30,7 @@ pub(super) fn scan<'a>(args: Args<'a>, lower: &str) -> Result<Command<'a>, Refus
             }
             (b"type", Some(t)) if t.eq_ignore_ascii_case(b"list") => {}
             // Every key is a list: a scan for another type finds none.
-            (b"type", Some(_)) => count = 0,
+            (b"type", Some(_)) => none = true,
             _ => return Err(syntax()),
         }
         i += 2;
@@ -39,6 +39,7 @@ pub(super) fn scan<'a>(args: Args<'a>, lower: &str) -> Result<Command<'a>, Refus
         cursor,
         pattern,
         count,
+        none,
     })
 }
 

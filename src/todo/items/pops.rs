@@ -2,9 +2,10 @@
 //! at once (with a count), as a snapshot of what was taken, in the order
 //! the reply gives it. Many are taken whole chunks at a time: a chunk
 //! taken whole goes to the snapshot as it is, and only a chunk taken in
-//! part is split, so taking a million items costs as little as taking a
-//! few chunks. What was taken lives on for the reply alone: it is counted
-//! as orphaned (`cow.rs`), in the clients' share, until the reply is sent.
+//! part is split, so taking a million items copies at most two chunks'
+//! worth (their lengths are still read, to count their bytes). What was
+//! taken lives on for the reply alone: it is counted as orphaned
+//! (`cow.rs`), in the clients' share, until the reply is sent.
 
 use super::{Frozen, Items, Orphans, Owned, Packed, Snapshot};
 use crate::todo::msg::End;

@@ -20,6 +20,13 @@ pub struct Removal {
     removed: u64,
 }
 
+impl Removal {
+    /// How many items it has removed so far.
+    pub fn removed(&self) -> u64 {
+        self.removed
+    }
+}
+
 /// What a slice of an `LREM` did.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Removing {

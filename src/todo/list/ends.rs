@@ -132,7 +132,8 @@ impl List {
         Msg::Value(item.map(<[u8]>::to_vec))
     }
 
-    /// `LREM` is done (see `List::remove`): `removed` items went.
+    /// `LREM` is done (see `List::remove`, which gave back what each
+    /// slice removed): `removed` items went. Logs it.
     pub(super) fn removed<P: Host>(
         &mut self,
         cx: Cx<'_, '_, P>,
@@ -142,10 +143,7 @@ impl List {
         removed: u64,
     ) -> After {
         if removed > 0 {
-            let shared = cx.shared();
-            shared.budget_mut().release(removed * item_cost(item.len()));
-            shared.stats_mut().items_removed(removed);
-            shared.log(Record::Remove {
+            cx.shared().log(Record::Remove {
                 name: name.as_bytes(),
                 count,
                 item,

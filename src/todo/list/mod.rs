@@ -1,4 +1,4 @@
-//! A list process: one todo list's items (see `items.rs` for how they are
+//! A list process: one todo list's items (see `items/` for how they are
 //! kept), newest first on the wire. The guide's bucket. Redis's list
 //! commands on it are in `ends.rs`.
 //!
@@ -272,10 +272,22 @@ impl List {
         // change is, in `handle_call`); once begun it ends, and if the log
         // fails meanwhile, its record is dropped and its answer becomes an
         // error when the pass's records are written.
-        match self
+        let before = removal.removed();
+        let slice = self
             .items
-            .remove_matching_from(count, &item, removal, SLICE_CHUNKS)
-        {
+            .remove_matching_from(count, &item, removal, SLICE_CHUNKS);
+        // What each slice removes is given back at once: the list may be
+        // killed before the removal ends, and gives back only what it holds.
+        let now = match &slice {
+            Removing::Done(removed) => *removed,
+            Removing::Partway(removal) => removal.removed(),
+        };
+        let shared = cx.shared();
+        shared
+            .budget_mut()
+            .release((now - before) * item_cost(item.len()));
+        shared.stats_mut().items_removed(now - before);
+        match slice {
             Removing::Done(removed) => {
                 let after = self.removed(cx, &name, count, &item, removed);
                 match ends::answer(cx, from, after) {

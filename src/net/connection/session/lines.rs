@@ -153,7 +153,11 @@ impl Session {
             }
         };
         let Some(manager) = cx.whereis(todo::MANAGER) else {
-            // Between the manager's crash and its restart.
+            // Between the manager's crash and its restart. The buffer lent
+            // to a listing comes back.
+            if let todo::Msg::List { out, .. } | todo::Msg::Lists { out, .. } = msg {
+                self.scratch = out;
+            }
             let out = t.output();
             reply::error(out, &Error::Restarting);
             t.consume(consumed);

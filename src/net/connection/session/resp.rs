@@ -102,6 +102,10 @@ impl Session {
                 self.framing = super::Framing::SkippingResp(skip);
                 let over = self.resp.parser.over();
                 answer_here(cx, t, |out| resp::error(out, over.text()));
+                // A transaction that queued it would not be whole.
+                if let Some(transaction) = &mut self.resp.transaction {
+                    transaction.abort();
+                }
                 None
             }
             Parsed::Broken(why) => Some(self.broken(cx, t, why)),
@@ -315,10 +319,20 @@ impl Session {
                 };
                 (msg, Kind::OnManager, Reply::Listing)
             }
+            Command::Scan { none: true, .. } => {
+                // Every key is a list: a scan for another type is done at
+                // once, having found nothing.
+                self.scratch = scratch;
+                resp::array(out, 2);
+                resp::bulk(out, b"0");
+                resp::array(out, 0);
+                return self.answered_here(cx, t, consumed, false);
+            }
             Command::Scan {
                 cursor,
                 pattern,
                 count,
+                ..
             } => {
                 let msg = todo::Msg::Scan {
                     cursor,

@@ -9,7 +9,12 @@
 //! header, and run in order as any request does. Unlike Redis, other
 //! clients' requests may run between them: a transaction here groups
 //! commands and their replies, it does not isolate them. `WATCH` is not
-//! supported.
+//! supported. `QUIT` is not queued but run, as in Redis.
+//!
+//! The queued bytes are the connection's, counted in the memory budget,
+//! and bounded: a transaction may queue as many bytes as one request may
+//! hold (`Config::request_room`, three `--max-line`); past that, the
+//! command is refused and `EXEC` will refuse the transaction.
 
 use super::room::Need;
 use super::{answer_here, Cx, Host, Session, Taken};
@@ -32,6 +37,11 @@ impl Transaction {
     /// Bytes it holds, for the budget.
     pub(super) fn held(&self) -> usize {
         self.queued.capacity()
+    }
+
+    /// A command of it was refused: `EXEC` refuses the transaction.
+    pub(super) fn abort(&mut self) {
+        self.aborted = true;
     }
 }
 
@@ -87,9 +97,20 @@ impl Session {
                 cx.shared().stats_mut().command_answered();
                 return Some(Taken::Done);
             }
-            (_, None) => return None,
+            (_, None) | (Ok(Command::Quit), Some(_)) => return None,
             (Err(refusal), Some(transaction)) => {
                 resp::error(out, &refusal);
+                transaction.aborted = true;
+            }
+            (Ok(_), Some(transaction))
+                if transaction.queued.len() + consumed
+                    > cx.shared().config().request_room() as usize =>
+            {
+                resp::error(
+                    out,
+                    "ERR transaction too long: its queued commands would hold more than three \
+                     --max-line",
+                );
                 transaction.aborted = true;
             }
             (Ok(_), Some(_)) if consumed > Session::room(cx, Need::Bytes(consumed), held) => {
