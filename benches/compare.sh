@@ -184,7 +184,7 @@ if has resp; then
         proxy=$!
         wait_for resp "$proxy_port"
         printf '\n%-8s %4s | %12s %9s | %12s %9s\n' "nutcracker" pipe "direct req/s" "p50 us" "proxied req/s" "p50 us"
-        for row in "put 1" "put 32" "list 1"; do
+        for row in "put 1" "put 32" "list 1" "list 32"; do
             set -- $row
             d=$(run resp "$TODO_PORT" "$1" "$2")
             p=$(run resp "$proxy_port" "$1" "$2")
