@@ -55,3 +55,14 @@ attack "LIST of a 60 MB list, 4x2" -t big-list --keys 1 --prefill 60000 --size 1
 attack "LISTS over 1M lists, 2x1" -t lists --keys 1000000 --prefill 1 -c 2 -P 1 \
     -d "$DURATION"
 attack "1M pipelined PUTs on one connection" -t put -c 1 -P 10000 -n 1000000
+# The same over RESP, where the server has it: LREM of a missing item
+# (a scan of the whole list), LRANGE 0 -1 of a 60 MB list, KEYS * over a
+# million names.
+if "$SERVER" --help | grep -q -- --in-memory && [ -z "${NO_RESP:-}" ]; then
+    attack "RESP LREM missing item, 2M-item list, 4x32" --proto resp -t del-scan --keys 1 \
+        --prefill 2000000 -c 4 -P 32 -d "$DURATION"
+    attack "RESP LRANGE 0 -1 of a 60 MB list, 4x2" --proto resp -t big-list --keys 1 \
+        --prefill 60000 --size 1000 -c 4 -P 2 -d "$DURATION"
+    attack "RESP KEYS * over 1M lists, 2x1" --proto resp -t lists --keys 1000000 --prefill 1 \
+        -c 2 -P 1 -d "$DURATION"
+fi
