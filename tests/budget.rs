@@ -8,7 +8,7 @@
 use std::io::Write;
 use std::net::TcpStream;
 
-use crate::memory::{attacker, bound, honest_client_is_served, reader, room_for_sockets};
+use crate::memory::{attacker, honest_client_is_served, reader, room_for_sockets, within_bound};
 use crate::util::resp::encode;
 use crate::util::{wait_until, Client, DataDir, Server};
 
@@ -131,9 +131,7 @@ fn ranges_of_big_items_to_clients_that_do_not_read_stay_within_the_bound() {
     let expected = c.resp(&[b"LRANGE", b"big", b"0", b"255"]);
     let mut attackers = flood(&server, 20, &range, 3);
     honest_client_is_served(&server);
-    let peak = server.peak_rss();
-    let limit = bound(64 << 20, 22);
-    assert!(peak < limit, "peak RSS {peak} over {limit}");
+    within_bound(&server, 64 << 20, 22);
     // One reads, late: its three replies, byte for byte.
     let mut late = reader(attackers.pop().unwrap());
     for i in 0..3 {
@@ -162,9 +160,7 @@ fn keys_and_scans_over_many_names_to_clients_that_do_not_read_stay_within_the_bo
     let mut keyers = flood(&server, 10, &keys, 2);
     let _scanners = flood(&server, 10, &scan, 2);
     honest_client_is_served(&server);
-    let peak = server.peak_rss();
-    let limit = bound(64 << 20, 23);
-    assert!(peak < limit, "peak RSS {peak} over {limit}");
+    within_bound(&server, 64 << 20, 23);
     // A late reader gets every name, in order.
     let mut late = reader(keyers.pop().unwrap());
     let reply = late.resp_reply();
@@ -247,9 +243,7 @@ fn pops_of_many_items_refilled_and_popped_again_stay_within_the_bound() {
         "a refill was refused while the popped data lived on"
     );
     honest_client_is_served(&server);
-    let peak = server.peak_rss();
-    let limit = bound(64 << 20, 5);
-    assert!(peak < limit, "peak RSS {peak} over {limit}");
+    within_bound(&server, 64 << 20, 5);
 }
 
 #[test]
@@ -262,9 +256,7 @@ fn one_big_item_to_many_clients_that_do_not_read_stays_within_the_bound() {
     let clients = 1500;
     let _attackers = flood(&server, clients, &index, 20);
     honest_client_is_served(&server);
-    let peak = server.peak_rss();
-    let limit = bound(8 << 20, clients + 3);
-    assert!(peak < limit, "peak RSS {peak} over {limit}");
+    within_bound(&server, 8 << 20, clients + 3);
 }
 
 #[test]

@@ -22,6 +22,23 @@ pub fn bound(max_memory: u64, connections: usize) -> u64 {
     max_memory + ALLOWANCE + PER_CONNECTION * connections as u64
 }
 
+/// Checks the server's peak resident memory so far against the bound for
+/// `max_memory` and `connections`, and prints both (the figures the README
+/// and the closing notes quote: `cargo test memory budget -- --nocapture`);
+/// returns the bound.
+pub fn within_bound(server: &Server, max_memory: u64, connections: usize) -> u64 {
+    let (peak, limit) = (server.peak_rss(), bound(max_memory, connections));
+    let mb = |bytes: u64| bytes as f64 / (1 << 20) as f64;
+    let test = std::thread::current().name().unwrap_or("").to_owned();
+    eprintln!(
+        "{test}: peak RSS {:.1} MiB, bound {:.1} MiB",
+        mb(peak),
+        mb(limit)
+    );
+    assert!(peak < limit, "peak RSS {peak} over {limit}");
+    limit
+}
+
 /// A client socket with a small receive buffer, so that replies it does
 /// not read stay in the server, not in the kernel.
 pub fn attacker(server: &Server) -> TcpStream {
@@ -113,9 +130,7 @@ fn non_readers_of_a_big_list_cannot_grow_the_server() {
     // does not), and takes no more requests while it does not read.
     wait_for_commands(&mut filler, before + clients as u64);
     honest_client_is_served(&server);
-    let peak = server.peak_rss();
-    let limit = bound(2 << 20, clients + 3);
-    assert!(peak < limit, "peak RSS {peak} over {limit}");
+    let limit = within_bound(&server, 2 << 20, clients + 3);
     // One of them reads, late: all three replies, byte for byte.
     let mut late = reader(attackers.pop().unwrap());
     for i in 0..3 {
@@ -140,9 +155,7 @@ fn non_readers_of_a_huge_list_share_it_instead_of_copying_it() {
     }
     wait_for_commands(&mut filler, before + clients as u64);
     honest_client_is_served(&server);
-    let peak = server.peak_rss();
-    let limit = bound(64 << 20, clients + 3);
-    assert!(peak < limit, "peak RSS {peak} over {limit}");
+    within_bound(&server, 64 << 20, clients + 3);
     let mut late = reader(attackers.pop().unwrap());
     assert!(late.reply() == listing && late.reply() == listing);
 }
@@ -161,9 +174,7 @@ fn pipelined_requests_that_are_never_read_fill_only_the_clients_share() {
     // is used up, and no more: at least one HELP each is answered.
     wait_for_commands(&mut watcher, clients as u64);
     honest_client_is_served(&server);
-    let peak = server.peak_rss();
-    let limit = bound(8 << 20, clients + 2);
-    assert!(peak < limit, "peak RSS {peak} over {limit}");
+    within_bound(&server, 8 << 20, clients + 2);
     let help = watcher.request(b"HELP");
     let mut late = reader(attackers.pop().unwrap());
     for i in 0..300 {
@@ -208,9 +219,7 @@ fn half_lines_from_many_clients_fill_only_the_clients_share() {
         "the share filled up"
     );
     honest_client_is_served(&server);
-    let peak = server.peak_rss();
-    let limit = bound(8 << 20, clients + 2);
-    assert!(peak < limit, "peak RSS {peak} over {limit}");
+    within_bound(&server, 8 << 20, clients + 2);
     // Backpressure, not loss: once the others are gone, a line completed
     // late is read, answered and stored whole.
     let mut late = reader(attackers.pop().unwrap());
@@ -330,9 +339,7 @@ fn every_attack_at_once_stays_within_the_bound() {
     assert_eq!(filler.ask("DROP big"), "OK\n");
     fill(&mut filler, "big", 200, 1000);
     honest_client_is_served(&server);
-    let peak = server.peak_rss();
-    let limit = bound(64 << 20, listers + pipeliners + halves + 3);
-    assert!(peak < limit, "peak RSS {peak} over {limit}");
+    within_bound(&server, 64 << 20, listers + pipeliners + halves + 3);
     drop(held);
     honest_client_is_served(&server);
 }
