@@ -56,21 +56,7 @@ fn resp_requests_half_sent_by_clients_that_left_are_closed() {
     let server = Server::start(&["--max-memory", "8mb"]);
     let mut watcher = server.connect();
     let share = watcher.stat("max_client_memory");
-    // Three clients that each send 60 KB of a 65 KB request and wait: the
-    // first fills client buffers, the second takes the room kept back for
-    // finishing requests, and holds it; the third waits.
-    let slow: Vec<TcpStream> = (0..3)
-        .map(|_| {
-            let mut a = attacker(&server);
-            a.write_all(b"*3\r\n$3\r\nPUT\r\n$1\r\ns\r\n$65000\r\n")
-                .unwrap();
-            a.write_all(&[b's'; 60_000]).unwrap();
-            a
-        })
-        .collect();
-    wait_until("the slow requests to be read", || {
-        watcher.stat("client_memory") >= 110_000
-    });
+    let slow = stalled_requests(&server, &mut watcher);
     // Twelve that each declare 65,000 bytes, send 60,000, and go: nothing
     // they left can become a request, and there is no room to read it.
     let left: Vec<TcpStream> = (0..12)
@@ -98,6 +84,26 @@ fn resp_requests_half_sent_by_clients_that_left_are_closed() {
     let item = vec![b'y'; 10_000];
     assert_eq!(honest.resp(&[b"RPUSH", b"h", &item]), b":1\r\n");
     assert!(watcher.stat("client_memory") < share);
+}
+
+/// Three clients that each send 60 KB of a 65 KB request and stall, at
+/// the default --max-line with --max-memory 8mb: the first fills client
+/// buffers, the second takes the room kept back for finishing requests,
+/// and holds it; the third waits. Returns once the server holds them.
+fn stalled_requests(server: &Server, watcher: &mut Client) -> Vec<TcpStream> {
+    let slow = (0..3)
+        .map(|_| {
+            let mut a = attacker(server);
+            a.write_all(b"*3\r\n$3\r\nPUT\r\n$1\r\ns\r\n$65000\r\n")
+                .unwrap();
+            a.write_all(&[b's'; 60_000]).unwrap();
+            a
+        })
+        .collect();
+    wait_until("the stalled requests to be read", || {
+        watcher.stat("client_memory") >= 110_000
+    });
+    slow
 }
 
 /// Starts `clients` connections that send `request` `times` times and never
@@ -309,18 +315,7 @@ fn a_client_that_half_closes_while_its_reply_waits_for_room_holds_up_no_one() {
     // connection must wait too, not spin the loop asking to be written.
     let server = Server::start(&["--max-memory", "8mb"]);
     let mut watcher = server.connect();
-    let _slow: Vec<TcpStream> = (0..3)
-        .map(|_| {
-            let mut a = attacker(&server);
-            a.write_all(b"*3\r\n$3\r\nPUT\r\n$1\r\ns\r\n$65000\r\n")
-                .unwrap();
-            a.write_all(&[b's'; 60_000]).unwrap();
-            a
-        })
-        .collect();
-    wait_until("the slow requests to be read", || {
-        watcher.stat("client_memory") >= 110_000
-    });
+    let _slow = stalled_requests(&server, &mut watcher);
     let mut c = server.connect();
     c.send(&req(&[b"LINDEX", b"k", b"0"]));
     c.shutdown_write();

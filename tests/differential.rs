@@ -6,7 +6,7 @@
 use std::net::SocketAddr;
 
 use crate::util::rng::Rng;
-use crate::util::tools::{have, redis_server};
+use crate::util::tools::{have, redis_server, Process};
 use crate::util::{Client, Server};
 
 /// One random command.
@@ -194,6 +194,19 @@ fn other(rng: &mut Rng) -> Vec<Vec<u8>> {
     }
 }
 
+/// A real `redis-server` and a todo-server, and a client of each; `None`
+/// (the test skips) where redis-server is not installed.
+fn both_servers() -> Option<(Process, Server, Client, Client)> {
+    if !have("redis-server", "apt-get install redis-server") {
+        return None;
+    }
+    let (redis_process, port) = redis_server();
+    let server = Server::start(&[]);
+    let redis = Client::connect(SocketAddr::from(([127, 0, 0, 1], port)));
+    let todo = server.connect();
+    Some((redis_process, server, redis, todo))
+}
+
 fn ask(c: &mut Client, args: &[Vec<u8>]) -> Vec<u8> {
     let args: Vec<&[u8]> = args.iter().map(Vec::as_slice).collect();
     c.resp(&args)
@@ -243,13 +256,9 @@ fn names(reply: &[u8]) -> Vec<Vec<u8>> {
 
 #[test]
 fn keys_patterns_with_sets_escapes_and_stars_match_the_same_names_as_redis() {
-    if !have("redis-server", "apt-get install redis-server") {
+    let Some((_redis, _server, mut redis, mut todo)) = both_servers() else {
         return;
-    }
-    let (_redis, port) = redis_server();
-    let server = Server::start(&[]);
-    let mut redis = Client::connect(SocketAddr::from(([127, 0, 0, 1], port)));
-    let mut todo = server.connect();
+    };
     let names_there: [&[u8]; 22] = [
         b"",
         b"a",
@@ -327,13 +336,9 @@ fn keys_patterns_with_sets_escapes_and_stars_match_the_same_names_as_redis() {
 
 #[test]
 fn transactions_answer_as_redis_does() {
-    if !have("redis-server", "apt-get install redis-server") {
+    let Some((_redis, _server, mut redis, mut todo)) = both_servers() else {
         return;
-    }
-    let (_redis, port) = redis_server();
-    let server = Server::start(&[]);
-    let mut redis = Client::connect(SocketAddr::from(([127, 0, 0, 1], port)));
-    let mut todo = server.connect();
+    };
     let script: &[&[&str]] = &[
         &["EXEC"],
         &["DISCARD"],
