@@ -97,7 +97,7 @@ fn the_server_compacts_by_itself_once_the_log_is_much_bigger_than_the_data() {
         }
     }
     wait_for_compactions(&mut c, 1);
-    assert!(server.log.contains("compacting the log"));
+    assert!(server.wait_for_log("compacting the log"));
     let log_bytes: u64 = c.stat_text("log_bytes").parse().unwrap();
     assert!(log_bytes < 64 << 20, "{log_bytes}");
     assert_eq!(c.ask("LIST churn"), "OK\n");

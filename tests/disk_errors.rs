@@ -59,7 +59,7 @@ fn failing_writes_refuse_changes_serve_reads_and_recover() {
     assert_eq!(c.ask("PING"), "OK\n");
     assert!(c.stat_text("persistence_failure").contains("No space left"));
     assert!(c.stat_text("persistence_errors").parse::<u64>().unwrap() >= 1);
-    assert!(server.log.contains("refusing changes (reads go on)"));
+    assert!(server.wait_for_log("refusing changes (reads go on)"));
 
     assert_eq!(c.ask("DEBUG DISK OK"), "OK\n");
     wait_until_healthy(&mut c);
