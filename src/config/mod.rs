@@ -1,6 +1,7 @@
 //! Every command-line option, its default, its bounds, and why: the one
-//! place a limit is defined. Parsing is by hand (the option set is small,
-//! and the project keeps its dependencies to the core four). A value that
+//! place a limit is defined (`help.rs` writes the `--help` text from
+//! them). Parsing is by hand: the option set is small, and an argument
+//! parser would not earn its place as a dependency. A value that
 //! cannot work (one that would overflow a deadline, or a line longer than
 //! the memory set aside to hold it) is refused here, before the server
 //! starts, with exit code 2.
@@ -12,6 +13,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use crate::store::Fsync;
+pub use help::help;
+
+mod help;
 
 /// The longest `--max-line`: Redis's limit on one bulk string.
 pub const MAX_LINE_LIMIT: usize = 512 << 20;
@@ -225,79 +229,6 @@ impl fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
-
-/// The `--help` text, with the defaults and bounds defined here.
-pub fn help() -> String {
-    let d = Config::default();
-    let (bind, port, max_line, max_clients) = (d.bind, d.port, d.max_line, d.max_clients);
-    let (memory, timeout, fsync) = (size_text(d.max_memory), d.timeout, d.fsync);
-    let data_dir = d
-        .data_dir
-        .as_ref()
-        .map_or(String::new(), |d| d.display().to_string());
-    let (min_line, max_line_limit) = (MIN_LINE_LIMIT, size_text(MAX_LINE_LIMIT as u64));
-    format!(
-        "\
-todo-server: named todo lists over TCP, one thread, one poll loop
-
-Usage: todo-server [OPTIONS]
-
-Options:
-      --bind ADDR        address to listen on [default: {bind}]
-      --port PORT        port to listen on, 0 for any free one [default: {port}]
-      --max-line BYTES   longest request line, LF excluded (and the most
-                         bytes of a RESP request), {min_line} to {max_line_limit}
-                         [default: {max_line}]
-      --max-memory SIZE  the memory budget, e.g. 64mb, 1gb: stored data and
-                         client buffers, each with its own share; 0 for
-                         none [default: {memory}]
-      --max-client-memory SIZE
-                         the clients' share of --max-memory: partial
-                         requests, replies not yet sent or being produced;
-                         the rest is for stored data [default: 1/32 of
-                         --max-memory, and at least about 4 --max-line:
-                         room to finish one request, answer another]
-      --max-clients N    open connections allowed, at most {MAX_CLIENTS_LIMIT}
-                         [default: {max_clients}]
-      --timeout SECONDS  close connections idle this long; 0 for never
-                         [default: {timeout}]
-      --data-dir DIR     where the lists are kept: an append-only log,
-                         created if missing, one server per directory
-                         [default: {data_dir}]
-      --fsync POLICY     when an OK'd change is synced to disk: always
-                         (before the reply), everysec (within a second;
-                         a server crash loses nothing), or no (the kernel
-                         decides) [default: {fsync}]
-      --in-memory        keep no log: lists live only as long as the server
-      --repair           start even if the log is damaged: keep what comes
-                         before the damage, move the damaged file aside
-      --enable-debug     accept DEBUG commands (fault injection for tests)
-  -h, --help             print this help and exit
-  -V, --version          print the version and exit
-
-The server's resident memory stays below --max-memory plus 32 MiB plus
-4 KiB per open connection, whatever clients send or fail to read.
-
-Talk to it with OpenBSD's netcat (apt-get install netcat-openbsd):
-  printf 'PUT shopping milk\\nLIST shopping\\n' | nc -N 127.0.0.1 {port}
-
-Logging goes to stderr at info level; set RUST_LOG=debug to see every
-connection, RUST_LOG=warn for less. SIGINT or SIGTERM stops the server
-gracefully; a second one stops it at once.
-"
-    )
-}
-
-/// A size as `--max-memory` takes it: in the largest unit that divides it.
-fn size_text(bytes: u64) -> String {
-    match bytes {
-        0 => "0".into(),
-        b if b % (1 << 30) == 0 => format!("{}gb", b >> 30),
-        b if b % (1 << 20) == 0 => format!("{}mb", b >> 20),
-        b if b % (1 << 10) == 0 => format!("{}kb", b >> 10),
-        b => b.to_string(),
-    }
-}
 
 /// Every option, as one enum: its name, whether it takes a value and how
 /// it is read are matches on it, so an option cannot be known to one and

@@ -3,9 +3,11 @@
 //! that need no other process on the spot (`PING`, `HELP`, `STATS`,
 //! `QUIT`, errors), turns the others into calls to the manager, and writes
 //! each answer into the output. A request whose first byte is `*` is RESP
-//! (`resp.rs`; `local.rs` for what it answers itself, `info.rs` for what
-//! Redis clients ask about the server);
-//! any other is a line (`lines.rs`).
+//! (`resp.rs`, its answers written by `resp_answer.rs`; `local.rs` for what
+//! it answers itself, `info.rs` for what Redis clients ask about the
+//! server, `transaction.rs` for `MULTI`/`EXEC`); any other is a line
+//! (`lines.rs`). `room.rs` says how much room in client buffers a reply
+//! may take.
 //!
 //! One request at a time is in the runtime: the next line is taken only
 //! when the call is answered. So a request always sees the full effect of
@@ -18,6 +20,7 @@ mod info;
 mod lines;
 mod local;
 mod resp;
+mod resp_answer;
 mod room;
 mod transaction;
 
@@ -93,7 +96,7 @@ struct InFlight {
     /// answered `OK`.
     changes: bool,
     /// How to write the answer of a RESP request; `None` for a line.
-    resp: Option<resp::Reply>,
+    resp: Option<resp_answer::Reply>,
 }
 
 /// What a failed call means, by the request that made it.
