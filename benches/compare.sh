@@ -284,6 +284,17 @@ if has replay; then
             redis-cli -p "$REDIS_PORT" info persistence | grep -q 'aof_rewrite_in_progress:0' && break
         sleep 0.2
     done
+    # The loop's longest pass while the compaction ran (under no load).
+    exec 3<>"/dev/tcp/127.0.0.1/$TODO_PORT"
+    printf 'STATS\n' >&3
+    longest=""
+    while read -r line <&3; do
+        case "$line" in
+        "* compaction_longest_pass_us "*) longest=${line##* } ;;
+        OK*) break ;;
+        esac
+    done
+    exec 3>&-
     sleep 1
     stop_servers
     read -r todo_bytes redis_bytes <<<"$(sizes)"
@@ -294,6 +305,7 @@ if has replay; then
         "$(calc "$todo_bytes / 1e6")" "$(calc "$redis_bytes / 1e6")" "$(calc "$todo_bytes / $redis_bytes")"
     printf '%-44s | %10.2f s | %10.2f s | %6.2fx\n' "load at start, compacted" \
         "$todo_load" "$redis_load" "$(calc "$todo_load / $redis_load")"
+    echo "the loop's longest pass while todo-server compacted: ${longest:-?} us"
 fi
 
 has memory || exit 0
