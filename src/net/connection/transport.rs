@@ -77,8 +77,9 @@ pub(super) struct Transport {
     /// `OK`s held back until the log has the changes they acknowledge:
     /// nothing from the first of them on is written before then.
     unconfirmed: Vec<Unconfirmed>,
-    /// A big reply still being produced, after `output`.
-    stream: Option<Stream>,
+    /// A big reply still being produced, after `output` (boxed: most
+    /// connections never have one, and every idle one would pay for it).
+    stream: Option<Box<Stream>>,
     /// The last flush could produce nothing of the big reply for want of
     /// room in client buffers.
     stream_waits_for_room: bool,
@@ -342,7 +343,7 @@ impl Transport {
     /// A big reply, to be produced after the output as the socket drains.
     pub(super) fn start_stream(&mut self, listing: Listing, wire: Wire) {
         debug_assert!(self.stream.is_none(), "one streamed reply at a time");
-        self.stream = Some(Stream::new(listing, wire, &mut self.output));
+        self.stream = Some(Box::new(Stream::new(listing, wire, &mut self.output)));
     }
 
     /// A big reply that acknowledges a change: held, like an `OK` (see
@@ -356,7 +357,10 @@ impl Transport {
     ) {
         debug_assert!(self.stream.is_none(), "one streamed reply at a time");
         let mut stream = None;
-        self.unconfirmed(|out| stream = Some(Stream::new(listing, wire, out)), error);
+        self.unconfirmed(
+            |out| stream = Some(Box::new(Stream::new(listing, wire, out))),
+            error,
+        );
         self.stream = stream;
         self.stream_unconfirmed = true;
     }
@@ -380,13 +384,13 @@ impl Transport {
     /// Bytes the buffers hold (their capacity: what the heap gives them),
     /// and what a reply being produced holds alone.
     pub(super) fn held(&self) -> usize {
-        let stream = self.stream.as_ref().map_or(0, Stream::own_bytes);
+        let stream = self.stream.as_deref().map_or(0, Stream::own_bytes);
         self.input.capacity() + self.output.capacity() + stream
     }
 
     /// Bytes of data a reply being produced still has to render.
     pub(super) fn pinned(&self) -> usize {
-        self.stream.as_ref().map_or(0, Stream::bytes_left)
+        self.stream.as_deref().map_or(0, Stream::bytes_left)
     }
 
     /// Writes pending output, and produces more of a streamed reply in

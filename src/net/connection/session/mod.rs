@@ -52,8 +52,9 @@ pub(super) struct Session {
     turn: Turn,
     /// What held it back when `execute` last stopped, if anything did.
     held: Option<Hold>,
-    /// RESP's framing state and the connection's RESP settings.
-    resp: resp::State,
+    /// RESP's framing state and the connection's RESP settings, from its
+    /// first RESP request on (boxed: a line client never pays for it).
+    resp: Option<Box<resp::State>>,
     /// Room in client buffers set aside for the answer in flight (see
     /// `room.rs`); counted as held until the answer comes.
     reserved: usize,
@@ -97,6 +98,13 @@ struct InFlight {
     changes: bool,
     /// How to write the answer of a RESP request; `None` for a line.
     resp: Option<resp_answer::Reply>,
+}
+
+/// A connection's RESP state, made by its first RESP request. A function
+/// of the field, not a method, so that its arguments can be read while
+/// the rest of the session changes.
+fn resp_state(resp: &mut Option<Box<resp::State>>) -> &mut resp::State {
+    resp.get_or_insert_with(Box::default)
 }
 
 /// What a failed call means, by the request that made it.
@@ -157,7 +165,7 @@ impl Session {
             framing: Framing::Lines,
             turn: Turn::new(),
             held: None,
-            resp: resp::State::default(),
+            resp: None,
             reserved: 0,
             midway: false,
             needs_room: None,
@@ -392,7 +400,8 @@ impl Session {
     /// Bytes the session holds: the buffer it lends to listings, RESP's
     /// argument list, and the room set aside for the answer in flight.
     pub(super) fn held_bytes(&self) -> usize {
-        self.scratch.capacity() + self.resp.held() + self.reserved
+        let resp = self.resp.as_deref().map_or(0, resp::State::held);
+        self.scratch.capacity() + resp + self.reserved
     }
 
     /// What held the session back when it last stopped, if anything did.
@@ -405,7 +414,9 @@ impl Session {
     pub(super) fn release_idle_buffers(&mut self) {
         if self.in_flight.is_none() {
             self.scratch = Vec::new();
-            self.resp.shrink();
+            if let Some(resp) = &mut self.resp {
+                resp.shrink();
+            }
         }
     }
 }

@@ -7,7 +7,7 @@
 use std::mem;
 
 use super::resp_answer::Reply;
-use super::{answer_here, room, Cx, Host, InFlight, Kind, Pause, Session, Taken};
+use super::{answer_here, resp_state, room, Cx, Host, InFlight, Kind, Pause, Session, Taken};
 use crate::net::connection::backpressure::Hold;
 use crate::net::connection::transport::Transport;
 use crate::protocol::resp::command::{self, Args, Command, End};
@@ -52,12 +52,12 @@ impl Session {
         t: &mut Transport,
         max: usize,
     ) -> Option<Pause> {
-        match self.resp.parser.parse(t.input(), max) {
+        match resp_state(&mut self.resp).parser.parse(t.input(), max) {
             Parsed::Partial if t.eof() => {
                 // Nothing more will come: what is there is no request.
                 let all = t.input().len();
                 t.consume(all);
-                self.resp.parser.reset();
+                resp_state(&mut self.resp).parser.reset();
                 Some(Pause::NoLine)
             }
             Parsed::Partial => {
@@ -71,10 +71,10 @@ impl Session {
             Parsed::TooBig { consumed, skip } => {
                 t.consume(consumed);
                 self.framing = super::Framing::SkippingResp(skip);
-                let over = self.resp.parser.over();
+                let over = resp_state(&mut self.resp).parser.over();
                 answer_here(cx, t, |out| resp::error(out, over.text()));
                 // A transaction that queued it would not be whole.
-                if let Some(transaction) = &mut self.resp.transaction {
+                if let Some(transaction) = &mut resp_state(&mut self.resp).transaction {
                     transaction.abort();
                 }
                 None
@@ -122,7 +122,7 @@ impl Session {
     /// after `QUIT`).
     fn broken<P: Host>(&mut self, cx: Cx<'_, '_, P>, t: &mut Transport, why: &str) -> Pause {
         log::debug!("connection {}: {why}; closing", cx.pid());
-        self.resp.parser.reset();
+        resp_state(&mut self.resp).parser.reset();
         answer_here(cx, t, |out| resp::error(out, &format!("ERR {why}")));
         Pause::Quit
     }
@@ -144,7 +144,8 @@ impl Session {
             }
         }
         let (request, out) = t.line_and_output(consumed);
-        let args = Args::new(request, self.resp.parser.args());
+        let state = resp_state(&mut self.resp);
+        let args = Args::new(request, state.parser.args());
         let command = match command::parse(args) {
             Ok(command) => command,
             Err(refusal) => {
@@ -330,16 +331,16 @@ impl Session {
                     }
                     None => {
                         self.scratch = scratch;
-                        let state = (&mut self.resp.version, &mut self.resp.name);
-                        let quit = super::local::answer(cx, out, Command::Debug(words), state);
+                        let settings = (&mut state.version, &mut state.name);
+                        let quit = super::local::answer(cx, out, Command::Debug(words), settings);
                         return self.answered_here(cx, t, consumed, quit);
                     }
                 }
             }
             local => {
                 self.scratch = scratch;
-                let state = (&mut self.resp.version, &mut self.resp.name);
-                let quit = super::local::answer(cx, out, local, state);
+                let settings = (&mut state.version, &mut state.name);
+                let quit = super::local::answer(cx, out, local, settings);
                 return self.answered_here(cx, t, consumed, quit);
             }
         };
@@ -381,7 +382,7 @@ impl Session {
         quit: bool,
     ) -> Taken {
         t.consume(consumed);
-        self.resp.parser.reset();
+        resp_state(&mut self.resp).parser.reset();
         cx.shared().stats_mut().command_answered();
         if quit {
             Taken::Quit

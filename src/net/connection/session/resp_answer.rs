@@ -2,7 +2,7 @@
 //! or a list answered (or why the call failed), written as Redis would
 //! write it for that command, in version 2 or 3 as the connection asked.
 
-use super::{Cx, Host, InFlight, Kind, Session};
+use super::{resp_state, Cx, Host, InFlight, Kind, Session};
 use crate::net::connection::stream::Wire;
 use crate::net::connection::transport::Transport;
 use crate::net::msg::Msg;
@@ -48,7 +48,7 @@ impl Session {
         reply: Reply,
         result: Result<Msg, CallError>,
     ) -> bool {
-        let version = self.resp.version;
+        let version = resp_state(&mut self.resp).version;
         let held = flight.changes && cx.shared().store().is_some();
         let out = t.output();
         match result {
@@ -145,7 +145,7 @@ impl Session {
                 (Kind::OnManager | Kind::Put, _) => resp::protocol_error(out, &Error::Restarting),
             },
         }
-        self.resp.parser.reset();
+        resp_state(&mut self.resp).parser.reset();
         true
     }
 }

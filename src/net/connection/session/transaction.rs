@@ -17,7 +17,7 @@
 //! command is refused and `EXEC` will refuse the transaction.
 
 use super::room::Need;
-use super::{answer_here, Cx, Host, Session, Taken};
+use super::{answer_here, resp_state, Cx, Host, Session, Taken};
 use crate::net::connection::transport::Transport;
 use crate::protocol::resp::command::{self, Args, Command};
 use crate::protocol::resp::reply as resp;
@@ -58,42 +58,46 @@ impl Session {
         held: usize,
     ) -> Option<Taken> {
         let (request, out) = t.line_and_output(consumed);
-        let args = Args::new(request, self.resp.parser.args());
+        let state = resp_state(&mut self.resp);
+        let args = Args::new(request, state.parser.args());
         let name = args.get(0);
         let about = [&b"multi"[..], b"exec", b"discard"]
             .iter()
             .any(|word| name.eq_ignore_ascii_case(word));
-        if self.resp.transaction.is_none() && !about {
+        if state.transaction.is_none() && !about {
             // The common case: no transaction, nothing to parse twice.
             return None;
         }
         let command = command::parse(args);
-        match (command, &mut self.resp.transaction) {
+        match (command, &mut state.transaction) {
             (Ok(Command::Multi), None) => {
                 resp::ok(out);
-                self.resp.transaction = Some(Transaction::default());
+                resp_state(&mut self.resp).transaction = Some(Transaction::default());
             }
             (Ok(Command::Multi), Some(_)) => resp::error(out, "ERR MULTI calls can not be nested"),
             (Ok(Command::Exec), None) => resp::error(out, "ERR EXEC without MULTI"),
             (Ok(Command::Discard), None) => resp::error(out, "ERR DISCARD without MULTI"),
             (Ok(Command::Discard), Some(_)) => {
                 resp::ok(out);
-                self.resp.transaction = None;
+                resp_state(&mut self.resp).transaction = None;
             }
             (Ok(Command::Exec), Some(transaction)) if transaction.aborted => {
                 resp::error(
                     out,
                     "EXECABORT Transaction discarded because of previous errors.",
                 );
-                self.resp.transaction = None;
+                resp_state(&mut self.resp).transaction = None;
             }
             (Ok(Command::Exec), Some(_)) => {
-                let transaction = self.resp.transaction.take().expect("queuing");
+                let transaction = resp_state(&mut self.resp)
+                    .transaction
+                    .take()
+                    .expect("queuing");
                 resp::array(out, transaction.count);
                 // The queued requests run next, as if just received.
                 t.consume(consumed);
                 t.put_back(&transaction.queued);
-                self.resp.parser.reset();
+                resp_state(&mut self.resp).parser.reset();
                 cx.shared().stats_mut().command_answered();
                 return Some(Taken::Done);
             }
@@ -123,7 +127,7 @@ impl Session {
             }
         }
         t.consume(consumed);
-        self.resp.parser.reset();
+        resp_state(&mut self.resp).parser.reset();
         answer_here(cx, t, |_| {});
         Some(Taken::Done)
     }
