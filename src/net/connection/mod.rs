@@ -472,7 +472,7 @@ impl Connection {
     }
 
     /// Idle (nothing in flight, nothing waiting, nothing unsent): hold no
-    /// buffers, so that an idle connection costs about 300 bytes (Redis:
+    /// buffers, so that an idle connection costs about 500 bytes (Redis:
     /// about 9 KB); the next request allocates again.
     fn release_idle_buffers(&mut self, shared: &mut Shared) {
         if !self.session.in_flight() {
