@@ -232,16 +232,17 @@ if has replay; then
     mkdir -p "$BENCH_DIR/redis"
     redis_log="$BENCH_DIR/redis.log"
     todo_log="$BENCH_DIR/todo.log"
-    start_logged() { # start both on the directories, logging to files
+    start_logged() { # start both on the directories, logging to files,
+        # one after the other: each loads its data with the core to itself
         : >"$todo_log"
         : >"$redis_log"
         taskset -c 0 "$SERVER" --port "$TODO_PORT" --data-dir "$BENCH_DIR/todo" 2>"$todo_log" &
         TODO_PID=$!
+        wait_for todo "$TODO_PORT"
         taskset -c 0 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly yes \
             --auto-aof-rewrite-percentage 0 --dir "$BENCH_DIR/redis" --daemonize no \
             --logfile "$redis_log" &
         REDIS_PID=$!
-        wait_for todo "$TODO_PORT"
         wait_for redis "$REDIS_PORT"
     }
     load_times() { # seconds each took to load, from their logs
