@@ -32,6 +32,10 @@ const PRESSED: u64 = 64 * 1024;
 pub(super) struct BeforeSleep {
     /// Reused: the connections written in a round.
     writing: Vec<Pid>,
+    /// Connections written while the log held its records back (see
+    /// `Store::holding`): their `OK`s wait, and they are written again
+    /// once the records are.
+    waiting_for_log: Vec<Pid>,
     /// Connections that stopped for want of room to make a reply, to
     /// wake, oldest first.
     waiting_to_reply: Vec<Pid>,
@@ -90,7 +94,10 @@ impl BeforeSleep {
     /// Writes the log's records of the pass (group commit: one `write`,
     /// and one sync under `--fsync always`), then every connection that
     /// asked for it, once: its `OK`s that waited for the log leave, or
-    /// become errors if the log could not take them. A write that leaves a
+    /// become errors if the log could not take them. While the log holds
+    /// its records back (a new segment waits for the last sync of the one
+    /// before), the `OK`s wait, and their connections are written again
+    /// once the records are. A write that leaves a
     /// connection something to do now sends it an event; its handler may
     /// take more requests and ask again, so this repeats until none asks.
     fn write(&mut self, runtime: &mut Runtime<Proc>) {
@@ -100,15 +107,25 @@ impl BeforeSleep {
                 .store_mut()
                 .map_or(Ok(()), Store::flush);
             let durable = durable.as_ref().map(|_| ()).map_err(String::as_str);
+            let holding = runtime.shared().store().is_some_and(Store::holding);
             self.writing.clear();
             runtime.take_before_sleep(&mut self.writing);
+            if !holding && !self.waiting_for_log.is_empty() {
+                self.writing.append(&mut self.waiting_for_log);
+                self.writing.sort_unstable();
+                self.writing.dedup();
+            }
             if self.writing.is_empty() {
                 return;
             }
+            let durable = (!holding).then_some(durable);
             let now = runtime.now();
             for &pid in &self.writing {
                 let after = match runtime.process_and_shared(pid) {
                     Some((Proc::Connection(connection), shared)) => {
+                        if holding {
+                            self.waiting_for_log.push(pid);
+                        }
                         connection.write_before_sleep(now, shared, durable)
                     }
                     _ => continue,
@@ -122,6 +139,10 @@ impl BeforeSleep {
                     AfterWrite::WaitForRoom { reply: true } => self.waiting_to_reply.push(pid),
                     AfterWrite::WaitForRoom { reply: false } => self.waiting_to_read.push(pid),
                 }
+            }
+            if holding {
+                self.waiting_for_log.sort_unstable();
+                self.waiting_for_log.dedup();
             }
             runtime.run_until_idle();
         }

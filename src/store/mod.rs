@@ -4,10 +4,9 @@
 //! with `--repair`, set aside (`damage.rs`); compacted into a snapshot
 //! without `fork` and without a stall (`compaction.rs`); synced by a
 //! helper thread so the loop never waits on the disk unless `--fsync
-//! always` asks it to, or (under `everysec`) a compaction begins a
-//! segment (`syncer.rs`); one
-//! server per directory (`lock.rs`); a manifest says which files count
-//! (`manifest.rs`).
+//! always` asks it to (`syncer.rs`), a new segment's records held until
+//! the one before is synced (`rotation.rs`); one server per directory
+//! (`lock.rs`); a manifest says which files count (`manifest.rs`).
 //!
 //! Group commit: the records of one loop pass collect in a buffer and go
 //! to the file with one `write` before any reply of that pass is written,
@@ -28,6 +27,7 @@ mod lock;
 mod manifest;
 pub mod record;
 mod recovery;
+mod rotation;
 mod syncer;
 
 #[cfg(test)]
@@ -87,6 +87,13 @@ pub struct Store {
     /// The records of this pass, written with one `write` before its
     /// replies.
     pending: Vec<u8>,
+    /// Under `everysec`, the segment before this one until the helper
+    /// thread has synced it: this one's records wait in `pending`, and
+    /// their `OK`s with them (`holding`), so that no change of this
+    /// segment can reach the disk before an earlier one of that one.
+    unsynced_previous: Option<std::fs::File>,
+    /// Last syncs asked of the helper thread and not reported yet.
+    rotations_unreported: u64,
     /// The number the next change gets.
     lsn: u64,
     /// The number after the last change written to the segment: the
@@ -202,6 +209,8 @@ impl Store {
             segment_no,
             segment_first_lsn,
             pending: Vec::new(),
+            unsynced_previous: None,
+            rotations_unreported: 0,
             lsn: replayed.next_lsn,
             written_lsn: replayed.next_lsn,
             failure: None,
@@ -266,7 +275,7 @@ impl Store {
     /// Writes the records logged so far with one `write` (and syncs them
     /// under `always`); a failure refuses changes from now on.
     fn write_pending(&mut self) {
-        if self.pending.is_empty() {
+        if self.pending.is_empty() || self.unsynced_previous.is_some() {
             return;
         }
         let result = self.segment.write(&self.pending).and_then(|()| {
@@ -288,6 +297,7 @@ impl Store {
     /// Writes and syncs what was logged, now (a graceful stop). After an
     /// `Err`, `refusal` says why: the log is not surely on disk.
     pub fn sync(&mut self) -> Result<(), String> {
+        self.sync_previous()?;
         self.flush()?;
         if let Some(reason) = &self.failure {
             return Err(reason.clone());
@@ -300,6 +310,7 @@ impl Store {
     /// is written first, so that the files hold every change.
     pub fn replay_again(&mut self, target: &mut impl Rebuild) -> Result<(), String> {
         if self.failure.is_none() {
+            self.sync_previous()?;
             self.write_pending();
         }
         recovery::replay(&self.dir, recovery::Mode::Reread, target).map(|_| ())
@@ -326,6 +337,10 @@ impl Store {
             return;
         }
         let report = self.syncer.take_report();
+        self.rotations_unreported = self.rotations_unreported.saturating_sub(report.rotated);
+        if self.rotations_unreported == 0 {
+            self.unsynced_previous = None;
+        }
         if let Some(error) = report.error {
             self.fail(&error);
         }
@@ -353,6 +368,7 @@ impl Store {
         self.failure = Some(reason.to_owned());
         self.failure_unreported = true;
         self.pending.clear();
+        self.unsynced_previous = None;
         self.lsn = self.written_lsn;
         reason.to_owned()
     }
@@ -399,58 +415,6 @@ impl Store {
         if let Some(compaction) = &mut self.compaction {
             compaction.pass_took(took);
         }
-    }
-
-    /// Starts writing a new segment, numbered next, once what was written
-    /// to this one is on disk: otherwise a power cut could keep changes
-    /// acknowledged in the new one and lose earlier ones in this one, a
-    /// hole. Under `always` each pass is synced already; under `everysec`
-    /// the loop waits for this one `fdatasync`, at the start of a
-    /// compaction only, for at most a second's writes. Under `no` it does
-    /// not: the kernel decides when anything reaches the disk, and a power
-    /// cut may leave holes within a segment as well (replay refuses a hole
-    /// between segments; `--repair` keeps what comes before it).
-    fn rotate(&mut self) -> Result<(), String> {
-        if self.failure.is_none() {
-            self.write_pending();
-            if let Some(reason) = &self.failure {
-                return Err(reason.clone());
-            }
-            if self.fsync == Fsync::Everysec {
-                self.segment.sync().map_err(|e| self.fail(&e.to_string()))?;
-                self.counters.loop_syncs += 1;
-                self.counters.last_loop_sync = Some(Instant::now());
-            }
-        }
-        let n = self.segment_no + 1;
-        let header = Header {
-            kind: Kind::Segment,
-            first_lsn: self.lsn,
-        };
-        // Under `always` the new file's name must be on disk before an
-        // `OK` for a change in it leaves; otherwise the thread syncs it.
-        let path = self.dir.join(segment_name(n));
-        let writer = Writer::create(&path, header, &self.faults)
-            .and_then(|w| {
-                if self.fsync == Fsync::Always {
-                    manifest::sync_dir(&self.dir)?;
-                }
-                let handle = w.handle()?;
-                Ok((w, handle))
-            })
-            .map_err(|e| {
-                // No half-made segment is left for the next try to trip on.
-                let _ = std::fs::remove_file(&path);
-                e.to_string()
-            });
-        let (writer, handle) = writer?;
-        self.syncer.segment(handle);
-        self.segment = writer;
-        self.segment_no = n;
-        self.segment_first_lsn = Some(self.lsn);
-        self.segments += 1;
-        self.log_bytes += self.segment.len();
-        Ok(())
     }
 
     /// The snapshot file a compaction starting now writes, and its path.

@@ -1,6 +1,7 @@
 //! The thread that waits on the disk so that the loop never does (except
 //! under `--fsync always`, whose promise is that wait): every second under
-//! `everysec` it syncs the segment being written, and it finishes
+//! `everysec` it syncs the segment being written (and once more when the
+//! next is begun, saying so: that one's records wait for it), and it finishes
 //! compactions (syncs the snapshot, replaces the manifest, syncs the
 //! directory, removes the files the snapshot replaces). It touches no
 //! process and no socket: it gets files and paths, and reports back.
@@ -49,6 +50,9 @@ pub struct Report {
     pub error: Option<String>,
     /// Compactions finished (`Ok`) or failed (`Err`), not yet taken.
     pub finished: Vec<Result<(), String>>,
+    /// Segments whose last sync (after the next one was begun) is done,
+    /// not yet taken: under `everysec` the next one's records wait for it.
+    pub rotated: u64,
 }
 
 /// The thread, and where it reports.
@@ -134,6 +138,7 @@ impl Syncer {
             syncs: report.syncs,
             error: report.error.take(),
             finished: std::mem::take(&mut report.finished),
+            rotated: std::mem::take(&mut report.rotated),
         }
     }
 }
@@ -211,6 +216,11 @@ fn run(
                 // The new segment's name, made durable.
                 if let Err(e) = faults.sync().and_then(|()| super::manifest::sync_dir(dir)) {
                     news.news(|report| report.error = Some(e.to_string()));
+                }
+                if periodic {
+                    // Done, or failed (reported above): either way the
+                    // loop need wait no longer.
+                    news.news(|report| report.rotated += 1);
                 }
                 segment = file;
             }

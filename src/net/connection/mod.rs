@@ -232,17 +232,20 @@ impl Connection {
     /// Writes the output now, as the loop does before it sleeps, and says
     /// what that leaves the connection to do. `durable` says whether the
     /// log holds every change acknowledged so far (it was just written):
-    /// the `OK`s held for it leave now, or become errors.
+    /// the `OK`s held for it leave now, or become errors; `None` while the
+    /// log holds its records back, when they wait.
     pub fn write_before_sleep(
         &mut self,
         now: Instant,
         shared: &mut Shared,
-        durable: Result<(), &str>,
+        durable: Option<Result<(), &str>>,
     ) -> AfterWrite {
         if self.lifecycle.phase() == Phase::Closed {
             return AfterWrite::Nothing;
         }
-        self.transport.confirm(durable);
+        if let Some(durable) = durable {
+            self.transport.confirm(durable);
+        }
         let result = self.write(now, shared);
         self.account(shared);
         if let Some(me) = self.me {
