@@ -159,8 +159,14 @@ impl Store {
             return;
         }
         // The segment must hold every change before those the snapshot
-        // reflects: the thread syncs it before it switches.
+        // reflects: the thread syncs it before it switches. Records still
+        // held for the last sync of the segment before go in first: the
+        // loop makes that sync if the thread has not yet (a compaction
+        // shorter than one sync).
         if self.failure.is_none() {
+            if let Err(reason) = self.sync_previous() {
+                return self.abandon(&reason);
+            }
             self.write_pending();
             if let Some(reason) = self.failure.clone() {
                 return self.abandon(&reason);

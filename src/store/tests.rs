@@ -285,6 +285,41 @@ fn a_change_held_for_a_sync_that_fails_is_never_confirmed() {
     assert_eq!(store.refusal(), Some(reason.as_str()));
 }
 
+#[test]
+fn a_compaction_finished_within_one_sync_writes_the_held_records_first() {
+    let dir = temp("finish-while-holding");
+    let (mut store, _) = open_with(&dir, Fsync::Everysec, false).unwrap();
+    put(&mut store, b"a", b"1");
+    put(&mut store, b"b", b"1");
+    store.flush().unwrap();
+    let id = store.start_compaction().unwrap().unwrap();
+    // Held for the old segment's sync: "b" 2, then "a" 2.
+    let before_b2 = store.lsn();
+    put(&mut store, b"b", b"2");
+    put(&mut store, b"a", b"2");
+    // The snapshot reflects "a" 2 but not "b" 2, which comes before it:
+    // once the snapshot is installed, the segment must hold "b" 2.
+    let mut packed = Vec::new();
+    store.snapshot_list(id, store.lsn(), b"a");
+    pack_item(&mut packed, b"2");
+    pack_item(&mut packed, b"1");
+    store.snapshot_items(id, &packed);
+    store.snapshot_list(id, before_b2, b"b");
+    packed.clear();
+    pack_item(&mut packed, b"1");
+    store.snapshot_items(id, &packed);
+    store.finish_compaction(id);
+    assert!(
+        !store.holding(),
+        "the held records are written before the switch"
+    );
+    settle(&mut store);
+    drop(store);
+    let (_, lists) = open(&dir);
+    expect(&lists, b"a", &[b"2", b"1"]);
+    expect(&lists, b"b", &[b"2", b"1"]);
+}
+
 /// Segments 0, 1 and 2, each with one change to list `a`, and no
 /// snapshot: compactions started and given up.
 fn three_segments(name: &str) -> Scratch {
