@@ -309,8 +309,9 @@ impl Store {
     /// manager restarted, and rebuilds its lists): what this pass logged
     /// is written first, so that the files hold every change.
     pub fn replay_again(&mut self, target: &mut impl Rebuild) -> Result<(), String> {
-        if self.failure.is_none() {
-            self.sync_previous()?;
+        // A failed sync or write is the log's failure (`fail`): the replay
+        // goes on, from what the files hold.
+        if self.failure.is_none() && self.sync_previous().is_ok() {
             self.write_pending();
         }
         recovery::replay(&self.dir, recovery::Mode::Reread, target).map(|_| ())

@@ -270,7 +270,10 @@ impl Connection {
             // that client buffers do not have now.
             return AfterWrite::WaitForRoom { reply: true };
         }
-        if self.transport.streaming() && !self.transport.write_blocked() {
+        // One held for the log goes on once the log lets it (the loop
+        // writes this connection again then), not on every pass.
+        let held = self.transport.stream_held();
+        if self.transport.streaming() && !held && !self.transport.write_blocked() {
             return AfterWrite::NextPass;
         }
         let enough = shared.config().max_line + 2;

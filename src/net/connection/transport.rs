@@ -29,8 +29,7 @@ const PRODUCE_PER_FLUSH: usize = 64 * 1024;
 thread_local! {
     /// Where every connection reads into before it keeps what it received:
     /// one buffer for the whole (single-threaded) server, so that an idle
-    /// connection holds no read buffer, as Redis 7.4's reusable query
-    /// buffer does.
+    /// connection holds none (as Redis 7.4's reusable query buffer).
     static READ_BUF: RefCell<Vec<u8>> = RefCell::new(vec![0; READ_CHUNK]);
 }
 
@@ -43,8 +42,7 @@ enum ReadSide {
     Ready,
     /// Read until the socket has nothing more (`WouldBlock` or EOF),
     /// whatever the size of each read: the peer closed (its EOF raises no
-    /// edge of its own), or the server is stopping and takes what has
-    /// arrived.
+    /// edge of its own), or the server is stopping.
     Exhaust,
     /// EOF was read: nothing more will come.
     Eof,
@@ -373,6 +371,11 @@ impl Transport {
     /// A reply is still being produced.
     pub(super) fn streaming(&self) -> bool {
         self.stream.is_some()
+    }
+
+    /// A reply is being produced that waits for the log (`confirm`).
+    pub(super) fn stream_held(&self) -> bool {
+        self.stream.is_some() && self.stream_unconfirmed
     }
 
     /// A reply is still being produced, and waits for room in client
