@@ -256,6 +256,11 @@ impl Store {
     /// must become errors.
     pub fn flush(&mut self) -> Result<(), String> {
         self.check_syncer();
+        if self.pending.len() > rotation::HELD_AT_MOST {
+            // Held too long for the helper thread's sync: the loop waits
+            // for it rather than hold more (a failure is the log's).
+            let _ = self.sync_previous();
+        }
         if self.failure.is_none() {
             self.write_pending();
         }

@@ -8,6 +8,12 @@ use super::file::{Header, Kind, Writer};
 use super::recovery::segment_name;
 use super::{manifest, Fsync, Store};
 
+/// The most bytes of records held for the old segment's sync: past this
+/// the loop makes that sync itself, so that a slow disk cannot make the
+/// records held grow without bound (they are not in the memory budget;
+/// this is within its allowance for the program).
+pub(super) const HELD_AT_MOST: usize = 4 << 20;
+
 impl Store {
     /// Starts writing a new segment, numbered next, once what was written
     /// to this one is on disk: otherwise a power cut could keep changes
