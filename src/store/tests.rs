@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::mpsc::{self, Receiver};
+use std::time::Duration;
 
 use super::record::{pack_item, unpack_items};
 use super::scratch::Scratch;
@@ -49,10 +51,32 @@ fn open(dir: &Path) -> (Store, Lists) {
     open_with(dir, Fsync::Always, false).unwrap()
 }
 
+thread_local! {
+    /// Where the helper thread of the store this test opened last says it
+    /// has news (each test runs on a thread of its own).
+    static WAKES: std::cell::RefCell<Option<Receiver<()>>> = const { std::cell::RefCell::new(None) };
+}
+
 fn open_with(dir: &Path, fsync: Fsync, repair: bool) -> Result<(Store, Lists), String> {
     let mut lists = Lists::default();
-    let store = Store::open(dir, fsync, repair, &mut lists, || {})?;
+    let (wake, wakes) = mpsc::channel();
+    let store = Store::open(dir, fsync, repair, &mut lists, move || {
+        let _ = wake.send(());
+    })?;
+    WAKES.with(|w| *w.borrow_mut() = Some(wakes));
     Ok((store, lists))
+}
+
+/// Waits for the helper thread's next news (perhaps already sent); the
+/// deadline only bounds a hang.
+fn next_news(what: &str) {
+    WAKES.with(|w| {
+        let wakes = w.borrow();
+        let wakes = wakes.as_ref().expect("a store was opened");
+        wakes
+            .recv_timeout(Duration::from_secs(120))
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
+    });
 }
 
 fn put(store: &mut Store, name: &[u8], item: &[u8]) {
@@ -64,19 +88,16 @@ fn expect(lists: &Lists, name: &[u8], items: &[&[u8]]) {
     assert_eq!(got, items);
 }
 
-/// Waits (bounded) for the helper thread to finish the compaction.
-/// Lets the helper thread finish the compaction; the deadline only bounds
-/// a hang.
+/// Lets the helper thread finish the compaction, taking its news as it
+/// comes.
 fn settle(store: &mut Store) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-    while std::time::Instant::now() < deadline {
+    loop {
         store.poll();
         if !store.compaction_running() {
             return;
         }
-        std::thread::sleep(std::time::Duration::from_millis(1));
+        next_news("the compaction did not finish");
     }
-    panic!("the compaction did not finish");
 }
 
 #[test]
@@ -235,21 +256,15 @@ fn a_failed_sync_of_the_segment_while_finishing_a_compaction_refuses_changes() {
 }
 
 /// Flushes until the log stops holding changes back (the helper thread
-/// has reported the last sync of the segment before), checking that no
-/// flush said `Ok` for a change it still held; the deadline only bounds a
-/// hang. The last flush's result.
+/// has reported the last sync of the segment before), at each of its
+/// news. The last flush's result.
 fn flush_until_released(store: &mut Store) -> Result<(), String> {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
     loop {
         let flushed = store.flush();
         if flushed.is_err() || !store.holding() {
             return flushed;
         }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the helper thread never reported"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(1));
+        next_news("the helper thread never reported");
     }
 }
 
