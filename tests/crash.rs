@@ -9,9 +9,8 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Instant;
 
 use crate::durability::crash;
 use crate::util::rng::Rng;
@@ -109,9 +108,46 @@ struct Outcome {
     acked: usize,
 }
 
+/// The `OK`s all writers of a round have had, and how many writers are
+/// done, for the round to wait on (no sleeping: each `OK` wakes it).
+#[derive(Default)]
+struct Acks {
+    state: Mutex<(u64, usize)>,
+    changed: Condvar,
+}
+
+impl Acks {
+    fn ok(&self) {
+        self.state.lock().unwrap().0 += 1;
+        self.changed.notify_all();
+    }
+
+    fn writer_done(&self) {
+        self.state.lock().unwrap().1 += 1;
+        self.changed.notify_all();
+    }
+
+    fn total(&self) -> u64 {
+        self.state.lock().unwrap().0
+    }
+
+    /// Waits until there are `n` `OK`s, or every writer is done, or the
+    /// deadline (a bound on a hang) passes.
+    fn wait_for(&self, n: u64, deadline: Instant) {
+        let mut state = self.state.lock().unwrap();
+        while state.0 < n && state.1 < WRITERS {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return;
+            }
+            state = self.changed.wait_timeout(state, left).unwrap().0;
+        }
+    }
+}
+
 /// Sends `ops` in pipelined batches until they run out or the server
-/// dies; counts each `OK` in `acked_total` too.
-fn write(stream: TcpStream, list: &str, ops: &[Op], acked_total: &AtomicU64) -> Outcome {
+/// dies; counts each `OK` in `acks` too.
+fn write(stream: TcpStream, list: &str, ops: &[Op], acks: &Acks) -> Outcome {
     stream.set_read_timeout(Some(PATIENCE)).unwrap();
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut stream = stream;
@@ -128,7 +164,7 @@ fn write(stream: TcpStream, list: &str, ops: &[Op], acked_total: &AtomicU64) -> 
                 Ok(n) if n > 0 => {
                     assert_eq!(line, "OK\n", "{list}: reply {}", acked + 1);
                     acked += 1;
-                    acked_total.fetch_add(1, Ordering::Relaxed);
+                    acks.ok();
                 }
                 _ => return Outcome { sent, acked },
             }
@@ -179,16 +215,17 @@ pub fn crash_rounds(fsync: &str, seed: u64, moment: Moment, bulk: usize) {
     fill(&server, bulk);
     for round in 0..3 {
         let kill_after = 100 + rng.below(1500);
-        let acked_total = Arc::new(AtomicU64::new(0));
+        let acks = Arc::new(Acks::default());
         let writers: Vec<_> = (0..WRITERS)
             .map(|w| {
                 let ops = generate(&mut rng, w, 3000);
                 let list = format!("r{round}-w{w}");
-                let acked_total = Arc::clone(&acked_total);
+                let acks = Arc::clone(&acks);
                 // Connected before any is killed.
                 let stream = TcpStream::connect(server.addr).expect("connect");
                 std::thread::spawn(move || {
-                    let outcome = write(stream, &list, &ops, &acked_total);
+                    let outcome = write(stream, &list, &ops, &acks);
+                    acks.writer_done();
                     (list, ops, outcome)
                 })
             })
@@ -199,9 +236,7 @@ pub fn crash_rounds(fsync: &str, seed: u64, moment: Moment, bulk: usize) {
         let mut stats = server.connect();
         let mut compacting = false;
         if moment != Moment::AfterReplies {
-            while acked_total.load(Ordering::Relaxed) < 50 && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_micros(200));
-            }
+            acks.wait_for(50, deadline);
             assert_eq!(stats.ask("COMPACT"), "OK\n");
             let lists = match moment {
                 Moment::DuringCompaction => rng.below(bulk as u64),
@@ -216,21 +251,10 @@ pub fn crash_rounds(fsync: &str, seed: u64, moment: Moment, bulk: usize) {
             }
         }
         if moment == Moment::AfterCompaction {
-            let more = acked_total.load(Ordering::Relaxed) + rng.below(300);
-            while acked_total.load(Ordering::Relaxed) < more && Instant::now() < deadline {
-                if writers.iter().all(|w| w.is_finished()) {
-                    break;
-                }
-                std::thread::sleep(Duration::from_micros(200));
-            }
+            acks.wait_for(acks.total() + rng.below(300), deadline);
         }
         if moment == Moment::AfterReplies {
-            while acked_total.load(Ordering::Relaxed) < kill_after && Instant::now() < deadline {
-                if writers.iter().all(|w| w.is_finished()) {
-                    break;
-                }
-                std::thread::sleep(Duration::from_micros(200));
-            }
+            acks.wait_for(kill_after, deadline);
         }
         crash(server);
         let results: Vec<_> = writers.into_iter().map(|w| w.join().unwrap()).collect();
@@ -274,7 +298,7 @@ pub fn crash_rounds(fsync: &str, seed: u64, moment: Moment, bulk: usize) {
         assert_eq!(bulk_lists, bulk, "round {round}");
         eprintln!(
             "round {round}: killed after {} replies{}",
-            acked_total.load(Ordering::Relaxed),
+            acks.total(),
             if compacting { ", compacting" } else { "" }
         );
     }

@@ -102,13 +102,14 @@ impl Drop for DataDir {
     }
 }
 
-/// Waits until `done` says so, looking every few milliseconds; fails with
-/// `what` after `PATIENCE` (a bound on a hang, not a timing assertion).
+/// Waits until `done` says so; fails with `what` after `PATIENCE` (a
+/// bound on a hang, not a timing assertion). Each look must ask the
+/// server (a `STATS`, a command) and wait for its reply: the replies pace
+/// the looks, no sleep does.
 pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + PATIENCE;
     while !done() {
         assert!(Instant::now() < deadline, "waited in vain: {what}");
-        std::thread::sleep(Duration::from_millis(5));
     }
 }
 

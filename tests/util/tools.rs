@@ -4,6 +4,7 @@
 //! `TODO_REQUIRE_TOOLS=1`, so that a missing one fails there; on a machine
 //! without them, such a test says so and passes without checking.
 
+use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 
@@ -46,10 +47,11 @@ impl Drop for Process {
     }
 }
 
-/// A `redis-server` on 127.0.0.1, without persistence.
+/// A `redis-server` on 127.0.0.1, without persistence, once it says it
+/// is ready.
 pub fn redis_server() -> (Process, u16) {
     let port = free_port();
-    let child = Command::new("redis-server")
+    let mut child = Command::new("redis-server")
         .args([
             "--port",
             &port.to_string(),
@@ -59,15 +61,29 @@ pub fn redis_server() -> (Process, u16) {
             "",
         ])
         .args(["--appendonly", "no", "--daemonize", "no", "--logfile", ""])
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .expect("start redis-server");
-    wait_for_port(port);
-    (Process(child), port)
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let process = Process(child);
+    loop {
+        let line = lines
+            .next()
+            .expect("redis-server stopped before it was ready")
+            .unwrap();
+        if line.contains("Ready to accept connections") {
+            break;
+        }
+    }
+    // The rest of its log goes nowhere, so that it never blocks on it.
+    std::thread::spawn(move || lines.for_each(drop));
+    (process, port)
 }
 
-/// Waits until something listens on `port` (a bound on a hang only).
+/// Waits until something listens on `port`, for a program that does not
+/// say when it does (nutcracker): each look is a `connect`, refused at
+/// once until then; `PATIENCE` bounds a hang.
 pub fn wait_for_port(port: u16) {
     let deadline = std::time::Instant::now() + PATIENCE;
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -75,6 +91,6 @@ pub fn wait_for_port(port: u16) {
             std::time::Instant::now() < deadline,
             "nothing listens on {port}"
         );
-        std::thread::sleep(std::time::Duration::from_millis(10));
+        std::thread::yield_now();
     }
 }
