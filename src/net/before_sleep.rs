@@ -17,7 +17,7 @@ use super::connections::Connections;
 use super::msg::Event;
 use super::process::Proc;
 use crate::runtime::{Pid, Runtime};
-use crate::store::Store;
+use crate::store::{Flushed, Store};
 
 /// How often, at most, the connections are weighed for eviction while
 /// client buffers are pressed.
@@ -33,7 +33,7 @@ pub(super) struct BeforeSleep {
     /// Reused: the connections written in a round.
     writing: Vec<Pid>,
     /// Connections written while the log held its records back (see
-    /// `Store::holding`): their `OK`s wait, and they are written again
+    /// `Flushed::Held`): their `OK`s wait, and they are written again
     /// once the records are.
     waiting_for_log: Vec<Pid>,
     /// Connections that stopped for want of room to make a reply, to
@@ -102,12 +102,11 @@ impl BeforeSleep {
     /// take more requests and ask again, so this repeats until none asks.
     fn write(&mut self, runtime: &mut Runtime<Proc>) {
         loop {
-            let durable = runtime
+            let flushed = runtime
                 .shared_mut()
                 .store_mut()
-                .map_or(Ok(()), Store::flush);
-            let durable = durable.as_ref().map(|_| ()).map_err(String::as_str);
-            let holding = runtime.shared().store().is_some_and(Store::holding);
+                .map_or(Ok(Flushed::Written), Store::flush);
+            let holding = flushed == Ok(Flushed::Held);
             self.writing.clear();
             runtime.take_before_sleep(&mut self.writing);
             if !holding && !self.waiting_for_log.is_empty() {
@@ -118,7 +117,11 @@ impl BeforeSleep {
             if self.writing.is_empty() {
                 return;
             }
-            let durable = (!holding).then_some(durable);
+            let durable = match &flushed {
+                Ok(Flushed::Written) => Some(Ok(())),
+                Ok(Flushed::Held) => None,
+                Err(reason) => Some(Err(reason.as_str())),
+            };
             let now = runtime.now();
             for &pid in &self.writing {
                 let after = match runtime.process_and_shared(pid) {

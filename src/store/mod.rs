@@ -89,7 +89,7 @@ pub struct Store {
     pending: Vec<u8>,
     /// Under `everysec`, the segment before this one until the helper
     /// thread has synced it: this one's records wait in `pending`, and
-    /// their `OK`s with them (`holding`), so that no change of this
+    /// their `OK`s with them (`Flushed::Held`), so that no change of this
     /// segment can reach the disk before an earlier one of that one.
     unsynced_previous: Option<std::fs::File>,
     /// Last syncs asked of the helper thread and not reported yet.
@@ -113,6 +113,17 @@ pub struct Store {
     segments: u64,
     compaction: Option<Compaction>,
     counters: Counters,
+}
+
+/// What `Store::flush` did with the records of a pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flushed {
+    /// Written (if there were any): the `OK`s that waited for them may
+    /// leave.
+    Written,
+    /// Held until the segment before this one is synced (`rotation.rs`):
+    /// the `OK`s wait.
+    Held,
 }
 
 /// What `STATS` reports about the log.
@@ -251,10 +262,11 @@ impl Store {
     }
 
     /// Writes this pass's records with one `write` (and syncs them under
-    /// `always`), before any of its replies leaves. `Err` with the reason
-    /// if they did not become durable: the replies that acknowledge them
-    /// must become errors.
-    pub fn flush(&mut self) -> Result<(), String> {
+    /// `always`), before any of its replies leaves, or holds them until
+    /// the segment before this one is synced (`Flushed::Held`). `Err` with
+    /// the reason if they did not become durable: the replies that
+    /// acknowledge them must become errors.
+    pub fn flush(&mut self) -> Result<Flushed, String> {
         self.check_syncer();
         if self.pending.len() > rotation::HELD_AT_MOST {
             // Held too long for the helper thread's sync: the loop waits
@@ -265,7 +277,8 @@ impl Store {
             self.write_pending();
         }
         match &self.failure {
-            None => Ok(()),
+            None if self.unsynced_previous.is_some() => Ok(Flushed::Held),
+            None => Ok(Flushed::Written),
             // Once per failure: the `OK`s of the pass it happened in. And
             // while records wait for a recovery to end.
             Some(reason)
@@ -273,7 +286,7 @@ impl Store {
             {
                 Err(reason.clone())
             }
-            Some(_) => Ok(()),
+            Some(_) => Ok(Flushed::Written),
         }
     }
 

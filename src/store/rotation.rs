@@ -77,12 +77,6 @@ impl Store {
         Ok(())
     }
 
-    /// Whether the changes logged are held back (their `OK`s with them)
-    /// until the segment before this one is synced.
-    pub fn holding(&self) -> bool {
-        self.unsynced_previous.is_some() && self.failure.is_none()
-    }
-
     /// Syncs the segment before this one on the loop, if the helper thread
     /// has not yet (a stop, a replay, a second rotation cannot wait).
     pub(super) fn sync_previous(&mut self) -> Result<(), String> {

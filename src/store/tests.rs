@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use super::record::{pack_item, unpack_items};
 use super::scratch::Scratch;
-use super::{Fsync, Rebuild, Record, Store};
+use super::{Flushed, Fsync, Rebuild, Record, Store};
 
 /// Lists as replay leaves them: items newest first.
 #[derive(Debug, Default, PartialEq)]
@@ -171,7 +171,7 @@ fn a_failed_write_refuses_until_a_compaction_writes_memory_again() {
     assert!(reason.contains("No space left"), "{reason}");
     assert_eq!(store.refusal(), Some(reason.as_str()));
     // Reported once; nothing new waits, so the next pass is clean.
-    assert_eq!(store.flush(), Ok(()));
+    assert_eq!(store.flush(), Ok(Flushed::Written));
     // Memory holds "1" and "lost" (the change was made, its reply failed):
     // the retry writes memory as it is.
     assert!(store.start_compaction().is_err(), "the disk still fails");
@@ -229,7 +229,7 @@ fn a_change_logged_after_a_failure_is_never_confirmed() {
     // record is dropped, so its pass must not confirm it.
     store.append(Record::Drop { name: b"a" });
     assert!(store.flush().is_err(), "a dropped record went unreported");
-    assert_eq!(store.flush(), Ok(()));
+    assert_eq!(store.flush(), Ok(Flushed::Written));
 }
 
 #[test]
@@ -260,11 +260,11 @@ fn a_failed_sync_of_the_segment_while_finishing_a_compaction_refuses_changes() {
 /// news. The last flush's result.
 fn flush_until_released(store: &mut Store) -> Result<(), String> {
     loop {
-        let flushed = store.flush();
-        if flushed.is_err() || !store.holding() {
-            return flushed;
+        match store.flush() {
+            Ok(Flushed::Held) => next_news("the helper thread never reported"),
+            Ok(Flushed::Written) => return Ok(()),
+            Err(reason) => return Err(reason),
         }
-        next_news("the helper thread never reported");
     }
 }
 
@@ -324,9 +324,19 @@ fn a_compaction_finished_within_one_sync_writes_the_held_records_first() {
     pack_item(&mut packed, b"1");
     store.snapshot_items(id, &packed);
     store.finish_compaction(id);
+    // Before the helper thread switches to the snapshot, the new segment
+    // holds the held records.
+    let newest = std::fs::read_dir(&*dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().contains("segment-"))
+        .max()
+        .unwrap();
+    let len = std::fs::metadata(&newest).unwrap().len();
     assert!(
-        !store.holding(),
-        "the held records are written before the switch"
+        len > super::file::FILE_HEADER as u64,
+        "the held records are written before the switch: {} is empty",
+        newest.display()
     );
     settle(&mut store);
     drop(store);
