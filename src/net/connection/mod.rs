@@ -270,10 +270,7 @@ impl Connection {
             // that client buffers do not have now.
             return AfterWrite::WaitForRoom { reply: true };
         }
-        // One held for the log goes on once the log lets it (the loop
-        // writes this connection again then), not on every pass.
-        let held = self.transport.stream_held();
-        if self.transport.streaming() && !held && !self.transport.write_blocked() {
+        if self.transport.stream_goes_on() {
             return AfterWrite::NextPass;
         }
         let enough = shared.config().max_line + 2;

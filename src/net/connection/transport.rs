@@ -373,9 +373,9 @@ impl Transport {
         self.stream.is_some()
     }
 
-    /// A reply is being produced that waits for the log (`confirm`).
-    pub(super) fn stream_held(&self) -> bool {
-        self.stream.is_some() && self.stream_unconfirmed
+    /// A reply is being produced that may go on now: room, and no hold.
+    pub(super) fn stream_goes_on(&self) -> bool {
+        self.stream.is_some() && !self.stream_unconfirmed && self.writable
     }
 
     /// A reply is still being produced, and waits for room in client
